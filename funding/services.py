@@ -1,0 +1,74 @@
+"""Writes to annual budgets."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from funding.models import AnnualBudget
+from plans.models import PlanYear
+from projects.models import Project
+
+_BUDGET_FIELDS = {
+    "serial_no",
+    "nature",
+    "scale_and_content",
+    "beijing_funds_use",
+    "total_investment",
+    "beijing_funds",
+    "local_funds",
+    "actual_beijing_funds",
+    "actual_local_funds",
+}
+
+
+def plan_year_of(*, project: Project, year: int) -> PlanYear:
+    try:
+        return PlanYear.objects.get(plan_id=project.plan_id, year=year)
+    except PlanYear.DoesNotExist:
+        plan = project.plan
+        raise ValidationError(
+            {"plan_year": _("%(year)s is outside the plan's years %(first)s–%(last)s.")
+             % {"year": year, "first": plan.first_year, "last": plan.last_year}}
+        ) from None
+
+
+@transaction.atomic
+def budget_create(
+    *,
+    project: Project,
+    year: int,
+    total_investment: Decimal = Decimal(0),
+    beijing_funds: Decimal = Decimal(0),
+    local_funds: Decimal = Decimal(0),
+    **details,
+) -> AnnualBudget:
+    unknown = set(details) - _BUDGET_FIELDS
+    if unknown:
+        raise TypeError(f"budget_create() got unknown fields: {', '.join(sorted(unknown))}")
+    budget = AnnualBudget(
+        project=project,
+        plan_year=plan_year_of(project=project, year=year),
+        total_investment=total_investment,
+        beijing_funds=beijing_funds,
+        local_funds=local_funds,
+        **details,
+    )
+    budget.full_clean()
+    budget.save()
+    return budget
+
+
+@transaction.atomic
+def budget_update(*, budget: AnnualBudget, **changes) -> AnnualBudget:
+    unknown = set(changes) - _BUDGET_FIELDS - {"year"}
+    if unknown:
+        raise TypeError(f"budget_update() got unknown fields: {', '.join(sorted(unknown))}")
+    if "year" in changes:
+        budget.plan_year = plan_year_of(project=budget.project, year=changes.pop("year"))
+    for field, value in changes.items():
+        setattr(budget, field, value)
+    budget.full_clean()
+    budget.save()
+    return budget

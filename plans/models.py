@@ -1,0 +1,122 @@
+"""A plan (规划), its years and its categories, and who may work on it."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Plans a user may see: all for a superuser, else those they are a member of."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(memberships__user=user).distinct()
+
+
+class Plan(models.Model):
+    class AmountUnit(models.TextChoices):
+        WAN_YUAN = "万元", _("10,000 yuan (万元)")
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    county = models.CharField(_("county (banner)"), max_length=100, help_text=_("e.g. 科右中旗"))
+    partner = models.CharField(_("partner district"), max_length=100, help_text=_("e.g. 海淀区"))
+    first_year = models.PositiveSmallIntegerField(_("first year"))
+    last_year = models.PositiveSmallIntegerField(_("last year"))
+    amount_unit = models.CharField(
+        _("amount unit"), max_length=8, choices=AmountUnit.choices, default=AmountUnit.WAN_YUAN
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(first_year__lte=F("last_year")), name="plan_years_ordered"),
+            models.CheckConstraint(
+                condition=Q(first_year__gte=1949, last_year__lte=2200), name="plan_years_plausible"
+            ),
+            models.CheckConstraint(condition=Q(amount_unit="万元"), name="plan_amount_unit_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.first_year}–{self.last_year})"
+
+    @property
+    def years(self) -> range:
+        return range(self.first_year, self.last_year + 1)
+
+
+class PlanYear(models.Model):
+    """One year of a plan: what a yearly budget hangs on and a liaison signs off.
+
+    A budget references a PlanYear, so the database itself refuses a budget for
+    a year outside its plan's years (there is no PlanYear row to point to).
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="plan_years", verbose_name=_("plan"))
+    year = models.PositiveSmallIntegerField(_("year"))
+
+    class Meta:
+        verbose_name = _("plan year")
+        verbose_name_plural = _("plan years")
+        ordering = ["plan_id", "year"]
+        constraints = [models.UniqueConstraint(fields=["plan", "year"], name="planyear_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.plan.code} {self.year}"
+
+
+class Category(models.Model):
+    """A project category (项目类别) of a plan's annex, e.g. 基础设施类."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="categories", verbose_name=_("plan"))
+    code = models.SlugField(_("code"), max_length=64)
+    name_zh = models.CharField(_("Chinese name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    order = models.PositiveSmallIntegerField(_("display order"), default=0)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["plan_id", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="category_code_unique"),
+            models.UniqueConstraint(fields=["plan", "name_zh"], name="category_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_zh
+
+
+class PlanMembership(models.Model):
+    """A user's role on one plan. A user sees only the plans they belong to."""
+
+    class Role(models.TextChoices):
+        STAFF = "staff", _("county office staff")
+        LIAISON = "liaison", _("liaison officer")
+        ADMIN = "admin", _("plan administrator")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("plan"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plan_memberships", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("plan membership")
+        verbose_name_plural = _("plan memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "user"], name="membership_unique"),
+            models.CheckConstraint(condition=Q(role__in=["staff", "liaison", "admin"]), name="membership_role_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.plan.code} · {self.get_role_display()}"

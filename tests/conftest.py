@@ -1,0 +1,23 @@
+import pytest
+
+from tests.factories import BudgetFactory, PlanFactory, ProjectFactory
+
+
+@pytest.fixture
+def plan(db):
+    return PlanFactory()
+
+
+@pytest.fixture
+def other_plan(db):
+    return PlanFactory(county="科右前旗", name="另一个旗的规划")
+
+
+@pytest.fixture
+def project(plan):
+    return ProjectFactory(plan=plan)
+
+
+@pytest.fixture
+def budget(project):
+    return BudgetFactory(project=project)
