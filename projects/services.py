@@ -4,8 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from planportal.lib.names import unit_key
-from planportal.lib.places import parse_place
+from planportal.lib.names import DEFAULT_COUNTY_NAMES, unit_key
+from planportal.lib.places import KEYOUZHONGQI_TOWNSHIP_ALIASES, KEYOUZHONGQI_TOWNSHIPS, parse_place
 from plans.models import Category, Plan
 from projects.models import ImplementingUnit, Place, Project, UnitAlias
 
@@ -54,16 +54,30 @@ def unit_merge(*, keep: ImplementingUnit, merge: ImplementingUnit) -> Implementi
     return keep
 
 
+def _gazetteer(plan: Plan) -> dict:
+    """What place recognition knows of this plan's banner: its townships and other spellings.
+
+    Only a curated list may be passed as a gazetteer (with one, only its names are
+    townships); for other banners recognition falls back on 苏木/镇/乡 suffixes.
+    """
+    if plan.county in DEFAULT_COUNTY_NAMES:
+        return {"townships": KEYOUZHONGQI_TOWNSHIPS, "aliases": KEYOUZHONGQI_TOWNSHIP_ALIASES,
+                "banners": DEFAULT_COUNTY_NAMES}
+    return {"townships": None, "aliases": None, "banners": (plan.county,)}
+
+
 def places_for_location(*, plan: Plan, location_text: str) -> tuple[Place | None, Place | None]:
     """(township, village) recognised in a location text, created under the plan's banner as needed.
 
-    Nothing is guessed: a text that names no township gives (None, None) and the
-    raw text stays on the project.
+    Nothing is guessed: a text that names no township gives (None, None), a
+    text naming another banner gives nothing of this one, and the raw text
+    always stays on the project.
     """
-    known = dict(
-        Place.objects.filter(plan=plan, kind=Place.Kind.TOWNSHIP).values_list("name", "name")
-    )
-    parsed = parse_place(location_text or "", townships=known or None)
+    gazetteer = _gazetteer(plan)
+    parsed = parse_place(location_text or "", gazetteer["townships"], aliases=gazetteer["aliases"],
+                         banners=gazetteer["banners"])
+    if parsed.banner and parsed.banner not in gazetteer["banners"]:
+        return None, None
     if not parsed.township and not parsed.village:
         return None, None
     banner, _created = Place.objects.get_or_create(plan=plan, kind=Place.Kind.BANNER, name=plan.county, parent=None)

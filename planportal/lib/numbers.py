@@ -29,7 +29,7 @@ import math
 import operator
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 MAX_DECIMALS = 4  # 万元 exact to the yuan
 MAX_AMOUNT = Decimal(10) ** 11  # 万元, exclusive
@@ -38,8 +38,10 @@ YEAR_MIN, YEAR_MAX = 1900, 2100
 _BLANKS = {"", "-", "/", "—", "——", "--", "－", "―", "–", "\\"}
 # Whitespace that may sit inside a number as a thousands separator (NFKC turns
 # U+00A0 and U+3000 into a plain space, but not every thin/narrow space).
-_SPACES = re.compile(r"[\s\u2009\u200a\u202f\u2007\u00a0\u3000]+")
+_SPACE = r"[\s\u2009\u200a\u202f\u2007\u00a0\u3000]"
+_SPACES = re.compile(_SPACE + "+")
 _MINUS = {"\u2212": "-", "\u2012": "-", "\u2013": "-", "\ufe63": "-"}
+_WAN_UNIT = re.compile(f"{_SPACE}*万{_SPACE}*元?$")  # "168.15万元", "20 万"
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:[,\s]\d{3})+(?:\.\d*)?")
 _COUNT_UNITS = ("人次", "个", "项", "家", "人", "名", "户", "次", "期", "批", "所", "处", "座", "场", "班")
@@ -210,10 +212,7 @@ def parse_amount(value: object) -> Decimal | None:
         text = _clean_text(value)
         if _is_blank(text):
             return None
-        for unit in ("万元", "万"):
-            if text.endswith(unit):
-                text = text[: -len(unit)].strip()
-                break
+        text = _WAN_UNIT.sub("", text)
         amount = _number_text(text, AmountError, value)
     else:
         try:

@@ -65,7 +65,9 @@ _NAME_CHARS = r"[\u4e00-\u9fff0-9A-Za-z]"
 _GENERIC_BANNER = re.compile(rf"{_NAME_CHARS}{{2,7}}?(?:旗|县)")
 _SUFFIX_TOWNSHIP = re.compile(rf"(?P<stem>{_NAME_CHARS}{{2,8}}?)(?P<kind>苏木镇|苏木|镇|乡)")
 _VILLAGE = re.compile(rf"(?P<stem>{_NAME_CHARS}{{2,12}}?)(?P<kind>嘎查|艾里|社区|村)")
-_LIST_SEPARATORS = re.compile(r"[、,;/。]+")
+# List separators; 及/和/与 only right after a village ("A嘎查和B嘎查"), since they
+# also occur inside names and descriptions.
+_LIST_SEPARATORS = re.compile(r"[、,;/。]+|(?<=嘎查|艾里|社区)(?:及|和|与)|(?<=村)(?:及|和|与)")
 _PARENTHESES = re.compile(r"\([^()]*\)")
 _SHORT_VILLAGE = re.compile(r"(?P<stem>.?)(?:嘎查|艾里|社区|村)")
 # Province and league written before the banner; only the three leagues that exist,
@@ -167,7 +169,7 @@ def _township(text: str, gazetteer: _Gazetteer) -> tuple[str, str, int] | None:
 
 
 def _parse_item(text: str, gazetteer: _Gazetteer, banners: Iterable[str]) -> _Item:
-    text = _LEAGUE.sub("", _PARENTHESES.sub("", text))
+    text = _LEAGUE.sub("", text)
     banner, text = _banner(text, banners)
     township = _township(text, gazetteer)
     if township:
@@ -190,18 +192,19 @@ def _parse_item(text: str, gazetteer: _Gazetteer, banners: Iterable[str]) -> _It
 def _items(raw: str, gazetteer: _Gazetteer, banners: Iterable[str]) -> list[_Item]:
     """Split into list items. A line that is only a banner / township prefix
     ("科右中旗巴彦呼舒镇" then "哈日道卜嘎查" on the next line) continues on the next line."""
-    lines = [normalize_text(line) for line in raw.splitlines()]
+    # Asides in parentheses ("对口区（海淀区）", "社区（街道）") are dropped first, so a
+    # separator inside them does not split the list.
+    lines = [_PARENTHESES.sub("", normalize_text(line)) for line in raw.splitlines()]
     merged: list[str] = []
     for line in filter(None, lines):
         if merged:
             head = _parse_item(merged[-1], gazetteer, banners)
             tail = _parse_item(line, gazetteer, banners)
-            # Join only a prefix-only line with a line that does not start a new chain:
-            # "巴彦呼舒镇" / "高力板镇" on two lines are a list of two townships.
-            if (
-                not head.rest and not head.village and (head.banner or head.township)
-                and not tail.banner and not tail.township
-            ):
+            # Join a prefix-only line with a line that goes on one level down
+            # ("科右中旗" / "额木庭高勒苏木"); "巴彦呼舒镇" / "高力板镇" on two
+            # lines are a list of two townships.
+            prefix_only = not head.rest and not head.village and (head.banner or head.township)
+            if prefix_only and not tail.banner and not (head.township and tail.township):
                 merged[-1] += line
                 continue
         merged.append(line)

@@ -127,6 +127,11 @@ def test_unit_key_keeps_apart(a, b):
     "spelling, key",
     [
         ("双金农旅小镇", "双金农旅小镇"),  # a 小镇 is a project, not a township
+        ("兴安盟人民政府", "兴安盟人民政府"),  # a league's government, not a township's
+        ("巴彦呼舒镇党委政府", "巴彦呼舒镇党委政府"),
+        ("教育局人民政府", "教育局人民政府"),
+        ("巴彦呼舒人民政府", "township:巴彦呼舒"),
+        ("旗卫健委", "卫健委"),
         ("各苏木镇", "各苏木镇"),
         ("全旗各苏木镇", "全旗各苏木镇"),
         ("城镇", "城镇"),

@@ -54,6 +54,7 @@ from planportal.lib.numbers import (
         ("168.15万元", "168.15"),
         ("168.15 万元", "168.15"),
         ("20万", "20"),
+        ("20 万 元", "20"),
         ("１６８．１５万元", "168.15"),
         ("+5", "5"),
         ("-5", "-5"),
@@ -92,6 +93,8 @@ def test_parse_amount_reads(value, expected):
         ("500元", "not_a_number"),  # yuan, not 万元: off by 10,000
         ("5%", "not_a_number"),
         ("万元", "not_a_number"),
+        ("5万元万元", "not_a_number"),
+        ("元", "not_a_number"),
         ("1.2.3", "not_a_number"),
         ("+ 5", "not_a_number"),
         ("--5", "not_a_number"),
