@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "funding",
     "indicators",
     "importers",
+    "figures",
 ]
 
 MIDDLEWARE = [
@@ -162,6 +163,20 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# Shared by web processes and workers: import progress, recompute locks. Redis when
+# there is one; otherwise files in ./var, which every process on the machine sees.
+_cache_url = env_str("CACHE_URL") or (CELERY_BROKER_URL if (CELERY_BROKER_URL or "").startswith("redis") else "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        if _cache_url
+        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
+    )
+}
+# Without a broker, long work (an import, a recompute) still leaves the request at once:
+# it runs in a thread of the web process. Tests turn this off to run tasks inline.
+PLANPORTAL_TASKS_IN_THREAD = env_bool("PLANPORTAL_TASKS_IN_THREAD", True)
 
 # --- Security (production) ------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

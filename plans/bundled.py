@@ -1,7 +1,8 @@
 """The plan PlanPortal ships with: 科右中旗's 2021–2025 京蒙协作 plan.
 
 Its figures live in fixtures/keyouzhongqi-2021-2025/, produced from the plan
-document by tools/build_bundled_fixtures.py.
+document by tools/build_bundled_fixtures.py: the annex workbook (imported like
+any admin's upload) and the figures the plan states outside the annex.
 """
 
 import json
@@ -10,12 +11,14 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from figures.services import narrative_figures_load
 from indicators.services import indicators_load
 from plans.models import Plan
 from plans.services import plan_create
 
 BUNDLED_CODE = "keyouzhongqi-2021-2025"
 BUNDLED_DIR = Path(settings.BASE_DIR) / "fixtures" / BUNDLED_CODE
+BUNDLED_ANNEX = BUNDLED_DIR / "annex.xlsx"
 
 
 def bundled_figures() -> dict:
@@ -24,20 +27,28 @@ def bundled_figures() -> dict:
 
 
 @transaction.atomic
-def bundled_plan_ensure() -> tuple[Plan, bool]:
-    """The bundled plan, created with its indicators the first time. Returns (plan, created)."""
+def bundled_plan_ensure(*, user=None) -> tuple[Plan, bool]:
+    """The bundled plan with its annex, stated figures and indicators; created once. Returns (plan, created)."""
+    from importers.batches import batch_create, batch_record
+    from importers.services import ImportFile, annex_import
+
     existing = Plan.objects.filter(code=BUNDLED_CODE).first()
     if existing is not None:
         return existing, False
     figures = bundled_figures()
     info = figures["plan"]
     plan = plan_create(
-        code=info["code"],
-        name=info["name"],
-        county=info["county"],
-        partner=info["partner"],
-        first_year=info["first_year"],
-        last_year=info["last_year"],
+        code=info["code"], name=info["name"], county=info["county"], partner=info["partner"],
+        first_year=info["first_year"], last_year=info["last_year"],
     )
     indicators_load(plan=plan, rows=figures["indicators"], source="专栏1 主要指标")
+    narrative_figures_load(plan=plan, targets=figures["targets"], user=user)
+    with open(BUNDLED_ANNEX, "rb") as handle:
+        batch = batch_create(plan=plan, uploads=[(BUNDLED_ANNEX.name, handle)], user=user)
+    stored = batch.files.get()
+    report = annex_import(plan=plan, files=[ImportFile(path=Path(stored.file.path), name=stored.original_name)],
+                          user=user, batch=batch)
+    batch_record(batch.pk, report)
+    if report.rejected:
+        raise RuntimeError(f"the bundled annex does not import: {[m.text('en') for m in report.errors]}")
     return plan, True

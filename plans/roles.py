@@ -17,8 +17,9 @@ _RECORDS = [
     "projects.place",
     "funding.annualbudget",
     "indicators.indicator",
+    "figures.statedfigure",
 ]
-_READ_ONLY = ["plans.plan", "plans.planyear", "plans.category", "plans.planmembership"]
+_READ_ONLY = ["plans.plan", "plans.planyear", "plans.category", "plans.planmembership", "importers.importbatch"]
 
 
 def _perms(models, actions):
@@ -35,6 +36,7 @@ ROLE_PERMISSIONS = {
     PlanMembership.Role.STAFF: _perms(_RECORDS, ["view", "add", "change", "delete"]) + _perms(_READ_ONLY, ["view"]),
     PlanMembership.Role.LIAISON: _perms(_RECORDS + _READ_ONLY, ["view"]),
     PlanMembership.Role.ADMIN: _perms(_RECORDS, ["view", "add", "change", "delete"])
+    + _perms(["importers.importbatch"], ["view", "add"])
     + _perms(["plans.category", "plans.planmembership"], ["view", "add", "change", "delete"])
     + _perms(["plans.plan", "plans.planyear"], ["view", "change"]),
 }

@@ -7,10 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from funding.models import AnnualBudget
 from planportal.lib.money import format_wan
-from planportal.lib.names import unit_key
 from plans.admin_scoping import PlanScopedAdmin, dependent_filter, plan_filter
 from plans.models import Category, PlanYear
 from projects.models import ImplementingUnit, Place, Project, UnitAlias
+from projects.services import plan_unit_key
 
 
 class ProjectYearFilter(admin.SimpleListFilter):
@@ -170,7 +170,7 @@ class UnitAliasForm(forms.ModelForm):
         spelling = cleaned.get("spelling")
         if unit is None or not spelling:
             return cleaned
-        self.instance.key = unit_key(spelling)
+        self.instance.key = plan_unit_key(unit.plan, spelling)
         self.instance.plan_id = unit.plan_id
         clash = UnitAlias.objects.filter(plan_id=unit.plan_id, key=self.instance.key).exclude(pk=self.instance.pk)
         other = clash.select_related("unit").first()

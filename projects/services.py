@@ -10,6 +10,24 @@ from plans.models import Category, Plan
 from projects.models import ImplementingUnit, Place, Project, UnitAlias
 
 
+def plan_gazetteer(plan: Plan) -> dict:
+    """What place recognition knows of this plan's banner: its townships and other spellings.
+
+    Only a curated list may be passed as a gazetteer (with one, only its names are
+    townships); for other banners recognition falls back on 苏木/镇/乡 suffixes.
+    """
+    if plan.county in DEFAULT_COUNTY_NAMES:
+        return {"townships": KEYOUZHONGQI_TOWNSHIPS, "aliases": KEYOUZHONGQI_TOWNSHIP_ALIASES,
+                "banners": DEFAULT_COUNTY_NAMES}
+    return {"townships": None, "aliases": None, "banners": (plan.county,)}
+
+
+def plan_unit_key(plan: Plan, spelling: str) -> str:
+    """The matching key of a unit spelling in this plan (its banner's names and township spellings)."""
+    gazetteer = plan_gazetteer(plan)
+    return unit_key(spelling, gazetteer["banners"], aliases=gazetteer["aliases"])
+
+
 def unit_for_spelling(*, plan: Plan, spelling: str) -> tuple[ImplementingUnit | None, bool]:
     """The unit a spelling stands for, creating it when no alias matches.
 
@@ -18,7 +36,7 @@ def unit_for_spelling(*, plan: Plan, spelling: str) -> tuple[ImplementingUnit | 
     spelling = (spelling or "").strip()
     if not spelling:
         return None, False
-    key = unit_key(spelling)
+    key = plan_unit_key(plan, spelling)
     alias = UnitAlias.objects.filter(plan=plan, key=key).select_related("unit").first()
     if alias is not None:
         return alias.unit, False
@@ -30,7 +48,7 @@ def unit_for_spelling(*, plan: Plan, spelling: str) -> tuple[ImplementingUnit | 
 
 def unit_add_alias(*, unit: ImplementingUnit, spelling: str) -> UnitAlias:
     """Teach the plan another spelling of a unit; refused when it already names another unit."""
-    key = unit_key(spelling)
+    key = plan_unit_key(unit.plan, spelling)
     existing = UnitAlias.objects.filter(plan_id=unit.plan_id, key=key).select_related("unit").first()
     if existing is not None:
         if existing.unit_id == unit.pk:
@@ -54,18 +72,6 @@ def unit_merge(*, keep: ImplementingUnit, merge: ImplementingUnit) -> Implementi
     return keep
 
 
-def _gazetteer(plan: Plan) -> dict:
-    """What place recognition knows of this plan's banner: its townships and other spellings.
-
-    Only a curated list may be passed as a gazetteer (with one, only its names are
-    townships); for other banners recognition falls back on 苏木/镇/乡 suffixes.
-    """
-    if plan.county in DEFAULT_COUNTY_NAMES:
-        return {"townships": KEYOUZHONGQI_TOWNSHIPS, "aliases": KEYOUZHONGQI_TOWNSHIP_ALIASES,
-                "banners": DEFAULT_COUNTY_NAMES}
-    return {"townships": None, "aliases": None, "banners": (plan.county,)}
-
-
 def places_for_location(*, plan: Plan, location_text: str) -> tuple[Place | None, Place | None]:
     """(township, village) recognised in a location text, created under the plan's banner as needed.
 
@@ -73,7 +79,7 @@ def places_for_location(*, plan: Plan, location_text: str) -> tuple[Place | None
     text naming another banner gives nothing of this one, and the raw text
     always stays on the project.
     """
-    gazetteer = _gazetteer(plan)
+    gazetteer = plan_gazetteer(plan)
     parsed = parse_place(location_text or "", gazetteer["townships"], aliases=gazetteer["aliases"],
                          banners=gazetteer["banners"])
     if parsed.banner and parsed.banner not in gazetteer["banners"]:

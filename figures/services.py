@@ -1,0 +1,48 @@
+"""Writes to stated figures."""
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from figures.models import StatedFigure
+from planportal.lib.names import category_key
+from plans.models import Category, Plan
+
+
+def _source_text(source: dict) -> str:
+    """"第二章 … 第三节 … 三、发展目标，第142行：“…”" — where a reader finds the figure."""
+    heads = [" ".join((source.get(k) or "").split()) for k in ("chapter", "section", "subsection")]
+    where = " ".join(h for h in heads if h)
+    return f"{where}，第{source['line']}行：“{source['quote']}”"
+
+
+@transaction.atomic
+def narrative_figures_load(*, plan: Plan, targets: list[dict], user=None) -> dict:
+    """Load the figures the plan's text states (chapter 2 targets) from the stated-figures fixture.
+
+    Idempotent: a figure already there is updated in place (with history), never duplicated.
+    """
+    categories = {category_key(c.name_zh): c.pk for c in Category.objects.filter(plan=plan)}
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for target in targets:
+        category_id = None
+        if target.get("category"):
+            category_id = categories.get(category_key(target["category"]))
+        figure = StatedFigure(
+            plan=plan, origin=StatedFigure.Origin.NARRATIVE, year=target.get("year"), category_id=category_id,
+            label=(target.get("category_text") or "")[:200], metric=target["key"], value=Decimal(target["value"]),
+            unit=target.get("unit") or "", qualifier=target.get("qualifier") or "",
+            source=_source_text(target["source"]), created_by=user,
+        ).assign_slot()
+        existing = StatedFigure.objects.filter(plan=plan, slot=figure.slot).first()
+        if existing is None:
+            figure.full_clean()
+            figure.save()
+            counts["created"] += 1
+        elif (existing.value, existing.source, existing.qualifier) != (figure.value, figure.source, figure.qualifier):
+            existing.value, existing.source, existing.qualifier = figure.value, figure.source, figure.qualifier
+            existing.save()
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+    return counts

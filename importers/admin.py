@@ -1,0 +1,128 @@
+"""The import pages of the administration: upload, preview with errors per row, confirm, watch progress."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from importers.batches import batch_cancel, batch_create, batch_progress
+from importers.forms import UploadForm, plans_user_may_import_into
+from importers.models import ImportBatch, ImportBatchFile
+from importers.report import stored_messages
+from importers.tasks import import_batch, preview_batch
+from planportal.background import enqueue
+from plans.admin_scoping import PlanScopedAdmin, plan_filter
+
+RUNNING = {ImportBatch.Status.UPLOADED, ImportBatch.Status.PREVIEWING, ImportBatch.Status.IMPORTING}
+
+
+class ImportBatchFileInline(admin.TabularInline):
+    model = ImportBatchFile
+    extra = 0
+    can_delete = False
+    readonly_fields = ["original_name", "size", "sha256", "file"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(PlanScopedAdmin):
+    list_display = ["name", "plan", "status", "uploaded_by", "created_at", "finished_at"]
+    list_filter = [plan_filter("plan"), "status"]
+    search_fields = ["name", "files__original_name", "files__sha256"]
+    list_select_related = ["plan", "uploaded_by"]
+    readonly_fields = ["plan", "name", "status", "uploaded_by", "created_at", "started_at", "finished_at"]
+    fields = readonly_fields
+    inlines = [ImportBatchFileInline]
+    change_form_template = "admin/importers/importbatch/change_form.html"
+
+    def has_add_permission(self, request):
+        return False  # batches come from the upload page
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        own = [
+            path("upload/", self.admin_site.admin_view(self.upload_view), name="importers_importbatch_upload"),
+            path("<int:batch_id>/review/", self.admin_site.admin_view(self.review_view),
+                 name="importers_importbatch_review"),
+            path("<int:batch_id>/progress/", self.admin_site.admin_view(self.progress_view),
+                 name="importers_importbatch_progress"),
+        ]
+        return own + super().get_urls()
+
+    def _batch_for(self, request, batch_id: int) -> ImportBatch:
+        """Only batches of plans the user may see; another plan's batch is simply not found."""
+        if not request.user.has_perm("importers.view_importbatch"):
+            raise PermissionDenied
+        return get_object_or_404(self.get_queryset(request).select_related("plan", "uploaded_by"), pk=batch_id)
+
+    def upload_view(self, request):
+        if not request.user.has_perm("importers.add_importbatch"):
+            raise PermissionDenied
+        form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            uploads = [(f.name, f) for f in form.cleaned_data["files"]]
+            batch = batch_create(plan=form.cleaned_data["plan"], uploads=uploads, user=request.user)
+            enqueue(preview_batch, batch.pk)
+            return redirect("admin:importers_importbatch_review", batch_id=batch.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import annex spreadsheets"),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/importers/importbatch/upload.html", context)
+
+    def review_view(self, request, batch_id: int):
+        batch = self._batch_for(request, batch_id)
+        if request.method == "POST":
+            may_import = plans_user_may_import_into(request.user).filter(pk=batch.plan_id).exists()
+            if not (may_import and request.user.has_perm("importers.add_importbatch")):
+                raise PermissionDenied
+            if "confirm" in request.POST:
+                claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEWED).exists()
+                if claimed:
+                    enqueue(import_batch, batch.pk)
+                    messages.info(request, _("The import has started."))
+                else:
+                    messages.error(request, _("This import cannot be confirmed in its present state."))
+            elif "cancel" in request.POST:
+                if batch_cancel(batch=batch):
+                    messages.info(request, _("The import was cancelled: nothing was written."))
+            return redirect("admin:importers_importbatch_review", batch_id=batch.pk)
+        lang = get_language() or "zh-hans"
+        data = batch.report or batch.preview or {}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import %(name)s") % {"name": batch.name},
+            "batch": batch,
+            "data": data,
+            "errors": [m.as_json(lang) for m in stored_messages(data, "errors")],
+            "warnings": [m.as_json(lang) for m in stored_messages(data, "warnings")],
+            "running": batch.status in RUNNING,
+            "progress": batch_progress(batch.pk),
+            "can_confirm": batch.status == ImportBatch.Status.PREVIEWED
+            and plans_user_may_import_into(request.user).filter(pk=batch.plan_id).exists(),
+            "Status": ImportBatch.Status,
+        }
+        return TemplateResponse(request, "admin/importers/importbatch/review.html", context)
+
+    def progress_view(self, request, batch_id: int):
+        batch = self._batch_for(request, batch_id)
+        return JsonResponse({"status": batch.status, "label": batch.get_status_display(),
+                             **batch_progress(batch.pk)})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}),
+                         "review_url": reverse("admin:importers_importbatch_review", args=[object_id])}
+        return super().change_view(request, object_id, form_url, extra_context)
+

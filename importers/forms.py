@@ -1,0 +1,58 @@
+from pathlib import Path
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from plans.models import Plan, PlanMembership
+
+ALLOWED_SUFFIXES = {".xlsx", ".xls", ".ods", ".csv"}
+MAX_UPLOAD_BYTES = 50 * 2**20
+MAX_FILES = 10
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(sorted(ALLOWED_SUFFIXES))}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        files = data if isinstance(data, (list, tuple)) else [data]
+        return [single(item, initial) for item in files if item] or [single(None, initial)]
+
+
+def plans_user_may_import_into(user):
+    plans = Plan.objects.visible_to(user)
+    if user.is_superuser:
+        return plans
+    return plans.filter(memberships__user=user, memberships__role=PlanMembership.Role.ADMIN)
+
+
+class UploadForm(forms.Form):
+    plan = forms.ModelChoiceField(queryset=Plan.objects.none(), label=_("Plan"))
+    files = MultipleFileField(
+        label=_("Annex files"),
+        help_text=_("One or more .xlsx, .xls, .ods or .csv files; a workbook may have one sheet per year."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = plans_user_may_import_into(user)
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        if len(files) > MAX_FILES:
+            raise ValidationError(_("Upload at most %(n)s files at once.") % {"n": MAX_FILES})
+        for upload in files:
+            if Path(upload.name).suffix.lower() not in ALLOWED_SUFFIXES:
+                raise ValidationError(
+                    _("“%(name)s” is not a spreadsheet: upload .xlsx, .xls, .ods or .csv files.") % {"name": upload.name}
+                )
+            if upload.size > MAX_UPLOAD_BYTES:
+                raise ValidationError(_("“%(name)s” is larger than 50 MB.") % {"name": upload.name})
+        return files

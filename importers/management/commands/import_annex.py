@@ -1,0 +1,86 @@
+import json
+import sys
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from importers.batches import batch_create, batch_record
+from importers.services import ImportFile, annex_import
+from plans.models import Plan
+
+
+class Command(BaseCommand):
+    help = "Import annex spreadsheets (.xlsx, .xls, .ods, .csv) into a plan: all files or nothing."
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", help="one or more annex files")
+        parser.add_argument("--plan", required=True, help="the plan's code")
+        parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+        parser.add_argument("--json", action="store_true", help="print one JSON object")
+        parser.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the messages")
+        parser.add_argument("--user", help="username the changes are attributed to in the history")
+
+    def handle(self, *args, files, plan, dry_run, json: bool, lang, user, **options):
+        try:
+            plan_obj = Plan.objects.get(code=plan)
+        except Plan.DoesNotExist:
+            raise CommandError(f"No plan with code {plan!r}. Existing codes: "
+                               f"{', '.join(Plan.objects.values_list('code', flat=True)) or '(none)'}") from None
+        paths = [Path(f) for f in files]
+        missing = [str(p) for p in paths if not p.is_file()]
+        if missing:
+            raise CommandError(f"No such file: {', '.join(missing)}")
+        actor = None
+        if user:
+            actor = get_user_model().objects.filter(username=user).first()
+            if actor is None:
+                raise CommandError(f"No user {user!r}.")
+        handles = [open(p, "rb") for p in paths]  # noqa: SIM115 — closed below
+        try:
+            batch = batch_create(plan=plan_obj, uploads=[(p.name, h) for p, h in zip(paths, handles)], user=actor)
+        finally:
+            for handle in handles:
+                handle.close()
+        report = annex_import(
+            plan=plan_obj,
+            files=[ImportFile(path=Path(f.file.path), name=f.original_name) for f in batch.files.all()],
+            user=actor, batch=batch, dry_run=dry_run,
+        )
+        batch_record(batch.pk, report)
+        if json:
+            self.stdout.write(_json_dumps(report.as_json(lang)))
+        else:
+            self._print(report, lang)
+        if report.rejected:
+            sys.exit(1)
+
+    def _print(self, report, lang):
+        data = report.as_json(lang)
+        verb = "would be" if report.dry_run else "were"
+        out = self.stdout.write
+        out(f"Files: {', '.join(data['files'])}; project rows read: {data['rows_read']}; years: {data['years']}")
+        for what in ("projects", "budgets"):
+            c = data[what]
+            out(f"{what.capitalize()} {verb}: {c['created']} created, {c['updated']} updated, {c['unchanged']} unchanged")
+        s = data["stated_figures"]
+        out(f"Stated figures read: {s['read']} rows → {s['created']} created, {s['updated']} updated, "
+            f"{s['unchanged']} unchanged, {s['removed']} removed")
+        if data["units_created"]:
+            out(f"New implementing units: {', '.join(data['units_created'])}")
+        for level in ("errors", "warnings"):
+            items = data[level]
+            if items:
+                out(f"{level.capitalize()} ({data[level + '_total']}):")
+                for item in items:
+                    out(f"  [{item['where']}] {item['message']}")
+        if report.rejected:
+            out(self.style.ERROR("Rejected: nothing was written. Correct the errors above and try again."))
+        elif report.dry_run:
+            out(self.style.SUCCESS("Dry run: no errors; nothing was written."))
+        else:
+            out(self.style.SUCCESS("Imported."))
+
+
+def _json_dumps(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1, default=str)

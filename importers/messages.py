@@ -1,0 +1,152 @@
+"""What the importer tells people: each message names sheet, row and column and says what to fix.
+
+Messages are kept as (code, params) and rendered in Chinese or English when
+shown, so one report serves both languages.
+"""
+
+from dataclasses import asdict, dataclass, field
+
+ERROR = "error"
+WARNING = "warning"
+
+# code → (Chinese, English). Params are filled with str.format.
+TEXTS: dict[str, tuple[str, str]] = {
+    "unreadable": ("{detail}", "{detail_en}"),
+    "no_header": (
+        "没有找到附表的表头行：请保留含“项目名称”和金额列（如“京蒙资金”）的表头行。",
+        "No annex header row found: keep the header row with 项目名称 (project name) and an amount column such as 京蒙资金.",
+    ),
+    "missing_column": (
+        "表头缺少“{column}”列：请加上这一列。",
+        "The header has no “{column}” column: add it.",
+    ),
+    "missing_name": (
+        "这一行有金额或内容，但没有项目名称：请填写项目名称，或删除这一行。",
+        "This row has amounts or content but no project name: fill in the project name or delete the row.",
+    ),
+    "bad_amount": ("{detail}", "{detail_en}"),
+    "negative_amount": (
+        "金额“{value}”是负数：金额不能小于零，请改正。",
+        "The amount “{value}” is negative: amounts cannot be below zero; correct it.",
+    ),
+    "bad_year": ("{detail}", "{detail_en}"),
+    "missing_year": (
+        "没有实施年度：请在“实施年度”列填写年份（如 2023），或在表题中写明年份。",
+        "No year: fill in the 实施年度 (year) column, e.g. 2023, or name the year in the table title.",
+    ),
+    "year_outside_plan": (
+        "实施年度 {year} 不在规划年限 {first}–{last} 内：请改为规划内的年份。",
+        "Year {year} is outside the plan's years {first}–{last}: use a year of the plan.",
+    ),
+    "unknown_category": (
+        "项目类别“{value}”不是本规划的类别：请使用 {known} 之一。",
+        "Category “{value}” is not a category of this plan: use one of {known}.",
+    ),
+    "missing_category": (
+        "没有项目类别：请在“项目类别”列填写类别，或把项目放在类别小计行之下。",
+        "No category: fill in the 项目类别 column, or place the project under its category's subtotal row.",
+    ),
+    "duplicate_row": (
+        "与{first_sheet}第 {first_row} 行重复（同一项目、地点、实施单位和年度）：请删除其中一行。",
+        "Duplicates row {first_row} of {first_sheet} (same project, place, unit and year): delete one of them.",
+    ),
+    "bad_count": ("{detail}", "{detail_en}"),
+    "too_many_errors": (
+        "错误太多，只列出前 {shown} 条（共 {total} 条）：请先改正这些再重新上传。",
+        "Too many errors: only the first {shown} of {total} are listed; correct these and upload again.",
+    ),
+    # warnings
+    "total_mismatch": (
+        "项目总投资 {total} ≠ 京蒙资金 {beijing} + 地方自筹 {local} = {sum}：已按原样导入，请核对。",
+        "Total investment {total} ≠ cooperation funds {beijing} + local funds {local} = {sum}: imported as written; please check.",
+    ),
+    "new_unit": (
+        "新的实施单位“{value}”：已新建。如果它是已有单位的另一种写法，请在管理后台把它合并到已有单位。",
+        "New implementing unit “{value}”: created. If it is another spelling of an existing unit, merge it in the administration.",
+    ),
+    "continued_without_earlier_year": (
+        "建设性质为“续建”，但该项目在 {year} 年之前没有年度记录：请核对性质或补上之前年度。",
+        "Marked 续建 (continued) but the project has no row before {year}: check the nature or add the earlier year.",
+    ),
+    "unknown_nature": (
+        "建设性质“{value}”无法识别：应为 新建、续建 或 扩建；已留空导入。",
+        "Nature “{value}” is not recognised: expected 新建, 续建 or 扩建; imported as blank.",
+    ),
+    "category_differs_from_subtotal": (
+        "项目类别“{value}”与所在小计行“{subtotal}”不一致：已按“项目类别”列导入。",
+        "Category “{value}” differs from the subtotal row above (“{subtotal}”): imported with the 项目类别 column.",
+    ),
+    "category_changed": (
+        "该项目在其他年度属于“{old}”，本行为“{new}”：项目类别已改为“{new}”。",
+        "This project is “{old}” in other years and “{new}” here: its category is now “{new}”.",
+    ),
+    "hidden_sheet": (
+        "工作表“{sheet}”是隐藏的，已跳过。",
+        "Sheet “{sheet}” is hidden and was skipped.",
+    ),
+    "sheet_without_table": (
+        "工作表“{sheet}”中没有附表（没有找到表头行），已跳过。",
+        "Sheet “{sheet}” holds no annex table (no header row found) and was skipped.",
+    ),
+    "unknown_status": (
+        "项目状态“{value}”无法识别：已保留原状态。",
+        "Status “{value}” is not recognised: the status was left unchanged.",
+    ),
+    "stated_removed": (
+        "{year} 年的表中不再有“{label}”这一行：原来记录的表列数已删除（历史中仍可查）。",
+        "The {year} table no longer has the row “{label}”: its stated figures were removed (still in the history).",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    level: str
+    code: str
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""
+    params: dict = field(default_factory=dict)
+
+    def text(self, lang: str = "zh") -> str:
+        zh, en = TEXTS[self.code]
+        template = en if lang.startswith("en") else zh
+        params = {**self.params}
+        params.setdefault("detail_en", params.get("detail", ""))
+        return template.format(**params)
+
+    def where(self, lang: str = "zh") -> str:
+        parts = []
+        if lang.startswith("en"):
+            if self.sheet:
+                parts.append(f"sheet “{self.sheet}”")
+            if self.row:
+                parts.append(f"row {self.row}")
+            if self.column:
+                parts.append(f"column “{self.column}”")
+            return ", ".join(parts)
+        if self.sheet:
+            parts.append(f"工作表“{self.sheet}”")
+        if self.row:
+            parts.append(f"第 {self.row} 行")
+        if self.column:
+            parts.append(f"“{self.column}”列")
+        return "，".join(parts)
+
+    def as_json(self, lang: str = "zh") -> dict:
+        return {
+            "level": self.level,
+            "code": self.code,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "message": self.text(lang),
+            "where": self.where(lang),
+        }
+
+    def to_store(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_store(cls, data: dict) -> "Message":
+        return cls(**data)

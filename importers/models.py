@@ -1,0 +1,79 @@
+"""An uploaded annex file and what became of it: preview, import, report."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from plans.models import Plan
+
+
+class ImportBatchQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(plan__in=Plan.objects.visible_to(user))
+
+
+class ImportBatch(models.Model):
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("uploaded")
+        PREVIEWING = "previewing", _("checking")
+        PREVIEWED = "previewed", _("ready to import")
+        REJECTED = "rejected", _("rejected: errors in the file")
+        IMPORTING = "importing", _("importing")
+        IMPORTED = "imported", _("imported")
+        FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="import_batches", verbose_name=_("plan"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
+    )
+    name = models.CharField(_("file names"), max_length=500)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.UPLOADED)
+    preview = models.JSONField(_("preview report"), null=True, blank=True)
+    report = models.JSONField(_("import report"), null=True, blank=True)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("annex import")
+        verbose_name_plural = _("annex imports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["uploaded", "previewing", "previewed", "rejected", "importing", "imported", "failed",
+                                "cancelled"]
+                ),
+                name="importbatch_status_known",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.plan.code} ({self.get_status_display()})"
+
+    @property
+    def change_reason(self) -> str:
+        """What every history entry written by this import says: which files, which batch."""
+        return f"导入 {self.name}（导入批次 #{self.pk}）"
+
+
+class ImportBatchFile(models.Model):
+    """One uploaded file of a batch, kept so every imported value can be traced to its file."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="files", verbose_name=_("import"))
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+
+    class Meta:
+        verbose_name = _("imported file")
+        verbose_name_plural = _("imported files")
+        ordering = ["batch_id", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

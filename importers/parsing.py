@@ -1,0 +1,320 @@
+"""Reading an annex sheet row by row into project rows, stated rows and messages.
+
+Pure module (no Django): the caller passes what it knows of the plan in a
+ParseContext and gets back a stream of ProjectRow / StatedRow / Message.
+"""
+
+import enum
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from importers.layout import AMOUNT_FIELDS, COLUMN_BY_FIELD, Header, find_header, text_cells, year_in_text
+from importers.messages import ERROR, WARNING, Message
+from planportal.lib.names import (
+    category_key,
+    normalize_text,
+    split_grand_total_label,
+    split_subtotal_label,
+    unit_key,
+)
+from planportal.lib.numbers import AmountError, CellValueError, parse_amount, parse_year
+from planportal.lib.safe_cells import unescape_text
+
+NATURES = ("新建", "续建", "扩建")
+STATUSES = {
+    "planned": "planned", "计划": "planned", "计划中": "planned", "未开工": "planned",
+    "in_progress": "in_progress", "在建": "in_progress", "实施中": "in_progress", "进行中": "in_progress",
+    "completed": "completed", "已完成": "completed", "完成": "completed", "竣工": "completed", "已竣工": "completed",
+    "cancelled": "cancelled", "已取消": "cancelled", "取消": "cancelled",
+}
+# A subtotal or 合计 row carries a label and amounts (and, in the document, a stray "0" in
+# other cells): a place, a year or a nature filled in means a project row instead.
+_IDENTITY_FIELDS = ("location", "year", "nature")
+class _Absent(enum.Enum):
+    """A column the file does not have: leave the stored value alone. An enum, so it survives pickling."""
+
+    ABSENT = "absent"
+
+
+ABSENT = _Absent.ABSENT
+
+
+@dataclass
+class ParseContext:
+    first_year: int
+    last_year: int
+    categories: dict  # category_key → (category id, name)
+    county_names: tuple = ("科右中旗", "科尔沁右翼中旗")
+    aliases: dict | None = None  # other spellings of the banner's townships (巴彦忙哈苏木 → 巴彦茫哈苏木)
+
+
+@dataclass(slots=True)
+class ProjectRow:
+    sheet: str
+    row: int
+    name: str
+    location: str
+    unit_spelling: str
+    key: tuple  # (name key, location key, unit key)
+    year: int
+    category_id: int
+    nature: str
+    serial: str
+    content: str
+    use: str
+    total: Decimal
+    beijing: Decimal
+    local: Decimal
+    actual_beijing: object = ABSENT
+    actual_local: object = ABSENT
+    status: object = ABSENT
+
+
+@dataclass(slots=True)
+class StatedRow:
+    sheet: str
+    row: int
+    kind: str  # "total" | "subtotal"
+    label: str
+    category_id: int | None
+    year: int | None
+    count: int | None
+    total: Decimal | None
+    beijing: Decimal | None
+    local: Decimal | None
+
+
+@dataclass
+class _Table:
+    header: Header
+    year: int | None
+    subtotal: tuple | None = None  # (category id, label) of the subtotal row above
+    pending: list = field(default_factory=list)  # stated rows waiting for the table's year
+
+
+def _text(value, from_csv: bool) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return unescape_text(text) if from_csv else text
+
+
+class SheetParser:
+    def __init__(self, context: ParseContext, sheet_name: str, *, from_csv: bool = False):
+        self.context = context
+        self.sheet = sheet_name
+        self.from_csv = from_csv
+        self.sheet_year = year_in_text(sheet_name)
+        self.title_year: int | None = None
+        self.table: _Table | None = None
+        self.known = "、".join(name for _id, name in context.categories.values())
+
+    # --- helpers -------------------------------------------------------------
+    def _cell(self, cells: tuple, field: str):
+        index = self.table.header.columns.get(field)
+        return cells[index] if index is not None and index < len(cells) else None
+
+    def _message(self, level, code, row, field="", **params) -> Message:
+        column = self.table.header.labels.get(field, COLUMN_BY_FIELD[field].label) if field else ""
+        return Message(level, code, self.sheet, row, " ".join(column.split()), params)
+
+    def _amount(self, cells, field, row, errors, *, blank=None):
+        value = self._cell(cells, field)
+        try:
+            amount = parse_amount(value)
+        except AmountError as exc:
+            errors.append(self._message(ERROR, "bad_amount", row, field, detail=exc.message("zh"),
+                                        detail_en=exc.message("en")))
+            return blank
+        if amount is None:
+            return blank
+        if amount < 0:
+            errors.append(self._message(ERROR, "negative_amount", row, field, value=_text(value, False)))
+            return blank
+        return amount
+
+    def _category(self, text: str):
+        return self.context.categories.get(category_key(text))
+
+    # --- the row loop --------------------------------------------------------
+    def parse(self, rows: Iterable[tuple]) -> Iterator:
+        for number, cells in enumerate(rows, start=1):
+            if not cells:
+                continue
+            texts = text_cells(cells)
+            if not texts:
+                continue
+            header = find_header(number, cells)
+            if header is not None:
+                yield from self._close_table()
+                yield from self._open_table(header)
+                continue
+            if self.table is None:
+                if len(texts) <= 2:  # a title line above the first header
+                    self.title_year = year_in_text(" ".join(t for _i, t in texts)) or self.title_year
+                continue
+            yield from self._row(number, cells, texts)
+        yield from self._close_table()
+
+    def _open_table(self, header: Header) -> Iterator[Message]:
+        self.table = _Table(header=header, year=self.title_year or self.sheet_year)
+        if not any(header.has(f) for f in AMOUNT_FIELDS):
+            yield Message(ERROR, "missing_column", self.sheet, header.row, "", {"column": "京蒙资金"})
+
+    def _close_table(self) -> Iterator:
+        if self.table is not None and self.table.pending:
+            for stated in self.table.pending:
+                yield stated  # year stays None: the caller reports it
+        self.table = None
+        self.title_year = None
+
+    def _row(self, number: int, cells: tuple, texts) -> Iterator:
+        table = self.table
+        if len(texts) == 1 and texts[0][1].strip().startswith(("单位", "金额单位")):
+            return
+        has_identity = any(_text(self._cell(cells, f), False) for f in _IDENTITY_FIELDS if table.header.has(f))
+        amounts_present = any(_text(self._cell(cells, f), False) for f in AMOUNT_FIELDS)
+        if not has_identity and not amounts_present and len(texts) == 1:
+            year = year_in_text(texts[0][1])
+            if year is not None and len(texts[0][1]) > 6:  # a new table's title in the same sheet
+                self.title_year = year
+                table.year = year
+            return
+        if not has_identity:
+            label = next((t for i, t in texts if i not in self._amount_indexes()), "")
+            stated = self._stated(number, cells, label)
+            if stated is not None:
+                yield from stated
+                return
+        yield from self._project(number, cells)
+
+    def _amount_indexes(self) -> set:
+        return {self.table.header.columns[f] for f in AMOUNT_FIELDS if self.table.header.has(f)}
+
+    def _stated(self, number, cells, label) -> list | None:
+        grand = split_grand_total_label(label)
+        sub = None if grand else split_subtotal_label(label)
+        if grand is None and sub is None:
+            return None
+        out: list = []
+        amounts = {f: self._amount(cells, f, number, out) for f in AMOUNT_FIELDS}
+        category_id = None
+        if sub is not None:
+            found = self._category(sub[0])
+            if found is None:
+                out.append(self._message(ERROR, "unknown_category", number, "name", value=sub[0], known=self.known))
+                return out
+            category_id = found[0]
+            self.table.subtotal = (category_id, label.strip())
+        stated = StatedRow(
+            sheet=self.sheet, row=number, kind="total" if grand else "subtotal", label=label.strip(),
+            category_id=category_id, year=self.table.year, count=(grand or sub)[1],
+            total=amounts["total"], beijing=amounts["beijing"], local=amounts["local"],
+        )
+        if stated.year is None:
+            self.table.pending.append(stated)
+        else:
+            out.append(stated)
+        return out
+
+    def _project(self, number: int, cells: tuple) -> Iterator:
+        errors: list[Message] = []
+        warnings: list[Message] = []
+        name = _text(self._cell(cells, "name"), self.from_csv)
+        total = self._amount(cells, "total", number, errors, blank=Decimal(0))
+        beijing = self._amount(cells, "beijing", number, errors, blank=Decimal(0))
+        local = self._amount(cells, "local", number, errors, blank=Decimal(0))
+        content = _text(self._cell(cells, "content"), self.from_csv)
+        if not name:
+            if total or beijing or local or content:
+                errors.append(self._message(ERROR, "missing_name", number, "name"))
+            yield from errors
+            return
+        year = self._year(cells, number, errors)
+        category_id = self._project_category(cells, number, errors, warnings)
+        nature = self._nature(cells, number, warnings)
+        location = _text(self._cell(cells, "location"), self.from_csv)
+        unit_spelling = _text(self._cell(cells, "unit"), self.from_csv)
+        row = ProjectRow(
+            sheet=self.sheet, row=number, name=name, location=location, unit_spelling=unit_spelling,
+            key=(normalize_text(name), normalize_text(location), unit_key(unit_spelling, self.context.county_names,
+                                                                      aliases=self.context.aliases)),
+            year=year, category_id=category_id, nature=nature,
+            serial=_text(self._cell(cells, "serial"), False), content=content,
+            use=_text(self._cell(cells, "use"), self.from_csv),
+            total=total, beijing=beijing, local=local,
+        )
+        if self.table.header.has("actual_beijing"):
+            row.actual_beijing = self._amount(cells, "actual_beijing", number, errors)
+        if self.table.header.has("actual_local"):
+            row.actual_local = self._amount(cells, "actual_local", number, errors)
+        if self.table.header.has("status"):
+            row.status = self._status(cells, number, warnings)
+        if total and total != beijing + local:
+            warnings.append(self._message(WARNING, "total_mismatch", number, "total", total=total, beijing=beijing,
+                                          local=local, sum=beijing + local))
+        yield from errors
+        yield from warnings
+        if not errors:
+            if year is not None and self.table.pending:
+                for stated in self.table.pending:
+                    stated.year = year
+                    yield stated
+                self.table.pending.clear()
+            yield row
+
+    def _year(self, cells, number, errors) -> int | None:
+        value = self._cell(cells, "year")
+        try:
+            year = parse_year(value)
+        except CellValueError as exc:
+            errors.append(self._message(ERROR, "bad_year", number, "year", detail=exc.message("zh"),
+                                        detail_en=exc.message("en")))
+            return None
+        if year is None:
+            year = self.table.year
+        if year is None:
+            errors.append(self._message(ERROR, "missing_year", number, "year"))
+        elif not self.context.first_year <= year <= self.context.last_year:
+            errors.append(self._message(ERROR, "year_outside_plan", number, "year", year=year,
+                                        first=self.context.first_year, last=self.context.last_year))
+        return year
+
+    def _project_category(self, cells, number, errors, warnings) -> int | None:
+        text = _text(self._cell(cells, "category"), False)
+        subtotal = self.table.subtotal
+        if not text:
+            if subtotal is None:
+                errors.append(self._message(ERROR, "missing_category", number, "category"))
+                return None
+            return subtotal[0]
+        found = self._category(text)
+        if found is None:
+            errors.append(self._message(ERROR, "unknown_category", number, "category", value=text, known=self.known))
+            return None
+        if subtotal is not None and subtotal[0] != found[0]:
+            warnings.append(self._message(WARNING, "category_differs_from_subtotal", number, "category", value=text,
+                                          subtotal=subtotal[1]))
+        return found[0]
+
+    def _nature(self, cells, number, warnings) -> str:
+        text = normalize_text(_text(self._cell(cells, "nature"), False))
+        if not text:
+            return ""
+        found = [nature for nature in NATURES if nature in text]
+        if len(found) == 1:
+            return found[0]
+        warnings.append(self._message(WARNING, "unknown_nature", number, "nature", value=text))
+        return ""
+
+    def _status(self, cells, number, warnings):
+        text = normalize_text(_text(self._cell(cells, "status"), False)).lower()
+        if not text:
+            return ABSENT
+        if text in STATUSES:
+            return STATUSES[text]
+        warnings.append(self._message(WARNING, "unknown_status", number, "status", value=text))
+        return ABSENT

@@ -1,0 +1,178 @@
+"""Importing annex spreadsheets into a plan: check everything, then write everything in one transaction.
+
+Pass 1 reads every sheet of every file, parses and checks each row, and spools
+the parsed rows to disk. If any error was found nothing is written. Pass 2
+writes projects, budgets, units, places and stated figures in bulk inside one
+transaction, with history attributed to the import. A dry run (the preview)
+runs pass 2 too and rolls it back, so the preview counts are exactly what the
+import will do.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from importers.identity import digest, identity_of
+from importers.messages import ERROR, WARNING, Message
+from importers.parsing import ParseContext, ProjectRow, SheetParser, StatedRow
+from importers.reading import UnreadableFile, detect_format, open_sheets
+from importers.report import ImportReport
+from importers.writing import AnnexWriter
+from planportal.lib.names import category_key
+from plans.models import Category, Plan
+from projects.models import UnitAlias
+from projects.services import plan_gazetteer
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class ImportFile:
+    path: Path
+    name: str  # as the user knows it (the upload's name), used in messages
+
+
+@dataclass
+class _Checked:
+    """What pass 1 learnt, small enough to keep whatever the file size."""
+
+    stated: list = field(default_factory=list)
+    seen: dict = field(default_factory=dict)  # hash(project identity, year) → (sheet, row)
+    # hash(row key) → [earliest year, its nature, latest year, its category id, its status]: what
+    # the project itself should say once every row is in (nature from its first year, category
+    # and status from its last).
+    facts: dict = field(default_factory=dict)
+    continued: list = field(default_factory=list)  # (identity hash, identity, year, sheet, row) of 续建 rows
+    new_units: dict = field(default_factory=dict)  # unit key → first spelling
+    years: set = field(default_factory=set)
+
+
+def parse_context(plan: Plan) -> ParseContext:
+    categories = {
+        category_key(c.name_zh): (c.pk, c.name_zh) for c in Category.objects.filter(plan=plan).order_by("order")
+    }
+    gazetteer = plan_gazetteer(plan)
+    return ParseContext(first_year=plan.first_year, last_year=plan.last_year, categories=categories,
+                        county_names=tuple(gazetteer["banners"]), aliases=gazetteer["aliases"])
+
+
+def annex_import(
+    *,
+    plan: Plan,
+    files: list[ImportFile],
+    user=None,
+    batch=None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    report = ImportReport(files=[f.name for f in files], dry_run=dry_run)
+    progress = progress or (lambda stage, done, total: None)
+    unit_ids = dict(UnitAlias.objects.filter(plan=plan).values_list("key", "unit_id"))
+    context = parse_context(plan)
+    from importers.spool import RowSpool
+
+    with RowSpool() as spool:
+        checked = _check(files, context, unit_ids, spool, report, progress)
+        report.rows_read = spool.count
+        report.years = sorted(checked.years)
+        if report.rejected:
+            return report
+        writer = AnnexWriter(plan=plan, report=report, user=user, batch=batch, unit_ids=unit_ids)
+        with transaction.atomic():
+            writer.create_units(checked.new_units)
+            _warn_continued_without_earlier_year(checked, writer, report)
+            done = 0
+            for chunk in spool.chunks():
+                writer.write_rows(chunk, checked.facts)
+                done += len(chunk)
+                progress("write", done, spool.count)
+            writer.finish_projects()
+            writer.write_stated(checked.stated, checked.years)
+            if dry_run:
+                transaction.set_rollback(True)
+            else:
+                report.imported = True
+    return report
+
+
+def _check(files, context, unit_ids, spool, report, progress) -> _Checked:
+    checked = _Checked()
+    any_table = False
+    for file_index, import_file in enumerate(files):
+        try:
+            fmt = detect_format(import_file.path)
+            sheets = open_sheets(import_file.path)
+        except UnreadableFile as exc:
+            report.add(Message(ERROR, "unreadable", import_file.name, None, "",
+                               {"detail": exc.message("zh"), "detail_en": exc.message("en")}))
+            continue
+        for sheet in sheets:
+            sheet_label = sheet.name if len(files) == 1 else f"{import_file.name} · {sheet.name}"
+            if sheet.hidden:
+                report.add(Message(WARNING, "hidden_sheet", sheet_label, None, "", {"sheet": sheet_label}))
+                continue
+            parser = SheetParser(context, sheet_label, from_csv=fmt == "csv")
+            found_table = False
+            for item in parser.parse(sheet.rows()):
+                if isinstance(item, ProjectRow):
+                    found_table = True
+                    _check_row(item, checked, unit_ids, report)
+                    spool.add(item)
+                    if spool.count % 5000 == 0:
+                        progress("check", spool.count, 0)
+                elif isinstance(item, StatedRow):
+                    found_table = True
+                    report.stated_read += 1
+                    if item.year is None:
+                        report.add(Message(WARNING, "missing_year", item.sheet, item.row, "", {}))
+                    else:
+                        checked.stated.append(item)
+                        checked.years.add(item.year)
+                else:
+                    found_table = found_table or item.code != "missing_column"
+                    report.add(item)
+            if not found_table:
+                report.add(Message(WARNING, "sheet_without_table", sheet_label, None, "", {"sheet": sheet_label}))
+            any_table = any_table or found_table
+    if not any_table and not report.rejected:
+        report.add(Message(ERROR, "no_header", files[0].name if files else "", None, "", {}))
+    return checked
+
+
+def _check_row(row: ProjectRow, checked: _Checked, unit_ids: dict, report: ImportReport) -> None:
+    identity = identity_of(row, unit_ids)
+    identity_hash = digest(*identity)
+    slot = digest(identity_hash, row.year)
+    first = checked.seen.get(slot)
+    if first is not None:
+        report.add(Message(ERROR, "duplicate_row", row.sheet, row.row, "项目名称",
+                           {"first_sheet": first[0], "first_row": first[1]}))
+        return
+    checked.seen[slot] = (row.sheet, row.row)
+    checked.years.add(row.year)
+    row_hash = digest(*row.key)
+    facts = checked.facts.get(row_hash)
+    if facts is None:
+        checked.facts[row_hash] = [row.year, row.nature, row.year, row.category_id, row.status]
+    else:
+        if row.year < facts[0]:
+            facts[0], facts[1] = row.year, row.nature
+        if row.year > facts[2]:
+            facts[2], facts[3], facts[4] = row.year, row.category_id, row.status
+    if row.nature == "续建":
+        checked.continued.append((row_hash, identity, row.year, row.sheet, row.row))
+    unit_key = row.key[2]
+    if unit_key and unit_key not in unit_ids and unit_key not in checked.new_units:
+        checked.new_units[unit_key] = row.unit_spelling
+        report.add(Message(WARNING, "new_unit", row.sheet, row.row, "项目实施单位", {"value": row.unit_spelling}))
+
+
+def _warn_continued_without_earlier_year(checked: _Checked, writer: "AnnexWriter", report: ImportReport) -> None:
+    """A 续建 row needs an earlier year of the same project, in this file or already stored."""
+    stored_first = writer.stored_first_years()
+    for row_hash, identity, year, sheet, row in checked.continued:
+        earliest = min(checked.facts[row_hash][0], stored_first.get(identity, year))
+        if earliest >= year:
+            report.add(Message(WARNING, "continued_without_earlier_year", sheet, row, "建设性质", {"year": year}))

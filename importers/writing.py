@@ -1,0 +1,274 @@
+"""Pass 2 of an import: bulk writes of units, projects, budgets and stated figures, with history.
+
+Signal-based history does not see bulk writes, so every bulk write here writes
+its history rows too, attributed to the importing user and the import batch.
+"""
+
+from decimal import Decimal
+
+from django.db.models import Min
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from figures.models import StatedFigure
+from funding.models import AnnualBudget
+from importers.identity import digest, identity_of, stored_identity
+from importers.messages import WARNING, Message
+from importers.parsing import ABSENT, ProjectRow, StatedRow
+from importers.report import ImportReport
+from planportal.lib.money import format_wan
+from plans.models import Category, Plan, PlanYear
+from projects.models import ImplementingUnit, Project, UnitAlias
+from projects.services import places_for_location
+
+# Budget field ← row attribute, with the label people know from the annex.
+BUDGET_FIELDS = (
+    ("serial_no", "serial", "序号"),
+    ("nature", "nature", "建设性质"),
+    ("scale_and_content", "content", "建设规模和建设内容"),
+    ("beijing_funds_use", "use", "京蒙协作资金主要用途"),
+    ("total_investment", "total", "项目总投资"),
+    ("beijing_funds", "beijing", "京蒙资金"),
+    ("local_funds", "local", "地方自筹资金"),
+    ("actual_beijing_funds", "actual_beijing", "京蒙资金实际拨付"),
+    ("actual_local_funds", "actual_local", "地方自筹实际拨付"),
+)
+STATED_METRICS = (
+    (StatedFigure.PROJECTS, "count", "个"),
+    (StatedFigure.TOTAL_INVESTMENT, "total", "万元"),
+    (StatedFigure.BEIJING_FUNDS, "beijing", "万元"),
+    (StatedFigure.LOCAL_FUNDS, "local", "万元"),
+)
+
+
+def _shown(value) -> str:
+    if isinstance(value, Decimal):
+        return format_wan(value)
+    return "" if value is None else str(value)
+
+
+class AnnexWriter:
+    def __init__(self, *, plan: Plan, report: ImportReport, user, batch, unit_ids: dict):
+        self.plan = plan
+        self.report = report
+        self.user = user if user is not None and user.is_authenticated else None
+        self.batch = batch
+        self.reason = batch.change_reason if batch is not None else f"导入 {', '.join(report.files)}"
+        self.unit_ids = unit_ids
+        self.now = timezone.now()
+        self.plan_years = dict(PlanYear.objects.filter(plan=plan).values_list("year", "id"))
+        self.category_names = dict(Category.objects.filter(plan=plan).values_list("id", "name_zh"))
+        self.projects = {}  # identity → Project (only the fields the import compares)
+        for project in Project.objects.filter(plan=plan).only(
+            "id", "name", "location_text", "unit_id", "category_id", "nature", "status"
+        ):
+            self.projects[stored_identity(project.name, project.location_text, project.unit_id)] = project
+        self.seen: set[tuple] = set()  # identities already created or compared in this import
+        self.project_updates: dict[int, set] = {}  # project id → fields changed
+        self.pending_projects: dict[int, Project] = {}
+        self.places: dict[str, tuple] = {}
+        self._stored_first: dict | None = None
+
+    # --- units ---------------------------------------------------------------
+    def create_units(self, new_units: dict) -> None:
+        if not new_units:
+            return
+        names = {key: " ".join(spelling.split()) for key, spelling in new_units.items()}
+        existing = dict(
+            ImplementingUnit.objects.filter(plan=self.plan, name__in=set(names.values())).values_list("name", "id")
+        )
+        to_create = [
+            ImplementingUnit(plan=self.plan, name=name) for name in dict.fromkeys(names.values()) if name not in existing
+        ]
+        for unit in ImplementingUnit.objects.bulk_create(to_create):
+            existing[unit.name] = unit.pk
+        UnitAlias.objects.bulk_create(
+            UnitAlias(plan=self.plan, unit_id=existing[names[key]], spelling=spelling.strip(), key=key)
+            for key, spelling in new_units.items()
+        )
+        for key in new_units:
+            self.unit_ids[key] = existing[names[key]]
+        self.report.units_created = sorted(set(names.values()) - {n for n in existing if n not in names.values()})
+
+    def stored_first_years(self) -> dict:
+        """identity → the earliest year the project already has a budget in."""
+        if self._stored_first is None:
+            first = dict(
+                AnnualBudget.objects.filter(project__plan=self.plan)
+                .values("project_id").annotate(first=Min("plan_year__year")).values_list("project_id", "first")
+            )
+            self._stored_first = {
+                identity: first[p.pk] for identity, p in self.projects.items() if p.pk in first
+            }
+        return self._stored_first
+
+    # --- projects and budgets ---------------------------------------------------
+    def _place(self, location: str) -> tuple:
+        if location not in self.places:
+            township, village = places_for_location(plan=self.plan, location_text=location)
+            self.places[location] = (township.pk if township else None, village.pk if village else None)
+        return self.places[location]
+
+    def _project_for(self, row: ProjectRow, facts: dict, created: list) -> Project:
+        identity = identity_of(row, self.unit_ids)
+        project = self.projects.get(identity)
+        if identity in self.seen:
+            return project
+        self.seen.add(identity)
+        first_year, nature, _last_year, category_id, status = facts[digest(*row.key)]
+        if project is None:
+            township_id, village_id = self._place(row.location)
+            project = Project(
+                plan=self.plan, name=row.name, location_text=row.location, unit_id=identity[2],
+                category_id=category_id, nature=nature or Project.Nature.NEW,
+                status=Project.Status.PLANNED if status is ABSENT else status,
+                township_id=township_id, village_id=village_id,
+            )
+            self.projects[identity] = project
+            created.append(project)
+            self.report.projects.created += 1
+            return project
+        self._compare_project(project, row, identity, first_year, nature, category_id, status)
+        return project
+
+    def _compare_project(self, project, row, identity, first_year, nature, category_id, status) -> None:
+        changes = {}
+        if category_id != project.category_id:
+            self.report.add(Message(WARNING, "category_changed", row.sheet, row.row, "项目类别", {
+                "old": self.category_names.get(project.category_id), "new": self.category_names.get(category_id)}))
+            changes["category_id"] = ("项目类别", self.category_names.get(project.category_id),
+                                      self.category_names.get(category_id))
+        stored_first = self.stored_first_years().get(identity)
+        if nature and nature != project.nature and (stored_first is None or first_year <= stored_first):
+            changes["nature"] = ("建设性质", project.nature, nature)
+        if status is not ABSENT and status != project.status:
+            changes["status"] = ("项目状态", project.status, status)
+        if not changes:
+            self.report.projects.unchanged += 1
+            return
+        self.report.projects.updated += 1
+        for field, (label, old, new) in changes.items():
+            setattr(project, field, {"category_id": category_id, "nature": nature, "status": status}[field])
+            self.report.change(kind="project", project=project.name, year=None, field=label, old=_shown(old),
+                               new=_shown(new), sheet=row.sheet, row=row.row)
+        self.project_updates.setdefault(project.pk, set()).update(changes)
+        self.pending_projects[project.pk] = project
+
+    def write_rows(self, chunk: list[ProjectRow], facts: dict) -> None:
+        created: list[Project] = []
+        pairs = [(row, self._project_for(row, facts, created)) for row in chunk]
+        if created:
+            bulk_create_with_history(created, Project, batch_size=1000, default_user=self.user,
+                                     default_change_reason=self.reason)
+        stored = {}
+        created_now = {id(p) for p in created}
+        existing_ids = [p.pk for _row, p in pairs if id(p) not in created_now]
+        if existing_ids:
+            for budget in AnnualBudget.objects.filter(project_id__in=set(existing_ids)):
+                stored[(budget.project_id, budget.plan_year_id)] = budget
+        new_budgets, changed, changed_fields = [], [], set()
+        for row, project in pairs:
+            plan_year_id = self.plan_years[row.year]
+            budget = stored.get((project.pk, plan_year_id))
+            if budget is None:
+                new_budgets.append(self._new_budget(row, project, plan_year_id))
+                continue
+            fields = self._compare_budget(budget, row, project)
+            if fields:
+                budget.updated_at = self.now
+                changed.append(budget)
+                changed_fields.update(fields)
+                self.report.budgets.updated += 1
+            else:
+                self.report.budgets.unchanged += 1
+        if new_budgets:
+            bulk_create_with_history(new_budgets, AnnualBudget, batch_size=1000, default_user=self.user,
+                                     default_change_reason=self.reason)
+            self.report.budgets.created += len(new_budgets)
+        if changed:
+            bulk_update_with_history(changed, AnnualBudget, sorted(changed_fields | {"updated_at"}), batch_size=1000,
+                                     default_user=self.user, default_change_reason=self.reason)
+
+    def _new_budget(self, row: ProjectRow, project: Project, plan_year_id: int) -> AnnualBudget:
+        values = {field: getattr(row, attr) for field, attr, _label in BUDGET_FIELDS}
+        for field in ("actual_beijing_funds", "actual_local_funds"):
+            if values[field] is ABSENT:
+                values[field] = None
+        return AnnualBudget(project=project, plan_year_id=plan_year_id, **values)
+
+    def _compare_budget(self, budget: AnnualBudget, row: ProjectRow, project: Project) -> list[str]:
+        fields = []
+        for field, attr, label in BUDGET_FIELDS:
+            new = getattr(row, attr)
+            if new is ABSENT:
+                continue
+            old = getattr(budget, field)
+            if old != new:
+                fields.append(field)
+                setattr(budget, field, new)
+                self.report.change(kind="budget", project=project.name, year=row.year, field=label,
+                                   old=_shown(old), new=_shown(new), sheet=row.sheet, row=row.row)
+        return fields
+
+    def finish_projects(self) -> None:
+        pending = self.pending_projects
+        if not pending:
+            return
+        fields = sorted(set().union(*self.project_updates.values()) | {"updated_at"})
+        for project in pending.values():
+            project.updated_at = self.now
+        bulk_update_with_history(list(pending.values()), Project, fields, batch_size=1000,
+                                 default_user=self.user, default_change_reason=self.reason)
+
+    # --- stated figures -----------------------------------------------------------
+    def write_stated(self, rows: list[StatedRow], years: set) -> None:
+        stored = {
+            f.slot: f for f in StatedFigure.objects.filter(plan=self.plan, origin=StatedFigure.Origin.ANNEX,
+                                                           year__in=years)
+        }
+        wanted: dict[str, StatedFigure] = {}
+        for row in rows:
+            for metric, attr, unit in STATED_METRICS:
+                value = getattr(row, attr)
+                if value is None:
+                    continue
+                figure = StatedFigure(
+                    plan=self.plan, origin=StatedFigure.Origin.ANNEX, year=row.year, category_id=row.category_id,
+                    label=row.label, metric=metric, value=Decimal(value), unit=unit,
+                    source=f"附表 工作表“{row.sheet}”第 {row.row} 行“{row.label}”", sheet=row.sheet[:100], row=row.row,
+                    import_batch=self.batch, created_by=self.user,
+                ).assign_slot()
+                wanted[figure.slot] = figure
+        to_create, to_update = [], []
+        for slot, figure in wanted.items():
+            old = stored.get(slot)
+            if old is None:
+                to_create.append(figure)
+                continue
+            if (old.value, old.label, old.source, old.row) == (figure.value, figure.label, figure.source, figure.row):
+                self.report.stated.unchanged += 1
+                continue
+            old.value, old.label, old.source, old.sheet, old.row = (
+                figure.value, figure.label, figure.source, figure.sheet, figure.row)
+            old.import_batch = self.batch
+            to_update.append(old)
+        if to_create:
+            bulk_create_with_history(to_create, StatedFigure, default_user=self.user,
+                                     default_change_reason=self.reason)
+        if to_update:
+            for figure in to_update:
+                figure.updated_at = self.now
+            bulk_update_with_history(to_update, StatedFigure,
+                                     ["value", "label", "source", "sheet", "row", "import_batch", "updated_at"],
+                                     default_user=self.user, default_change_reason=self.reason)
+        self.report.stated.created += len(to_create)
+        self.report.stated.updated += len(to_update)
+        gone = [figure for slot, figure in stored.items() if slot not in wanted]
+        for label, year in sorted({(f.label, f.year) for f in gone}, key=lambda item: (item[1], item[0])):
+            self.report.add(Message(WARNING, "stated_removed", "", None, "", {"label": label, "year": year}))
+        for figure in gone:
+            figure._change_reason = self.reason
+            figure._history_user = self.user
+            figure.delete()  # one by one, so the history keeps each removal
+        self.report.stated_removed = len(gone)
+
