@@ -1,14 +1,6 @@
 """When two rows are the same project: name and place as normalised, and the unit they name."""
 
-import hashlib
-
 from importers.parsing import ProjectRow
-
-
-def digest(*parts) -> int:
-    """A 64-bit fingerprint: checking a 100,000-row file keeps one int per row, not its text."""
-    text = "\x1f".join(str(part) for part in parts)
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
 
 
 def identity_of(row: ProjectRow, unit_ids: dict) -> tuple:

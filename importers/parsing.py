@@ -5,6 +5,7 @@ ParseContext and gets back a stream of ProjectRow / StatedRow / Message.
 """
 
 import enum
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,6 +19,15 @@ from planportal.lib.names import (
     split_subtotal_label,
     unit_key,
 )
+
+# Names, places and units repeat from row to row and year to year: normalise each once.
+_normalized = functools.lru_cache(maxsize=65536)(normalize_text)
+_category_key = functools.lru_cache(maxsize=1024)(category_key)
+
+
+@functools.lru_cache(maxsize=8192)
+def _unit_key(spelling: str, county_names: tuple, aliases: tuple) -> str:
+    return unit_key(spelling, county_names, aliases=dict(aliases) or None)
 from planportal.lib.numbers import AmountError, CellValueError, parse_amount, parse_year
 from planportal.lib.safe_cells import unescape_text
 
@@ -111,6 +121,7 @@ class SheetParser:
         self.title_year: int | None = None
         self.table: _Table | None = None
         self.known = "、".join(name for _id, name in context.categories.values())
+        self.alias_items = tuple(sorted((context.aliases or {}).items()))
 
     # --- helpers -------------------------------------------------------------
     def _cell(self, cells: tuple, field: str):
@@ -137,7 +148,7 @@ class SheetParser:
         return amount
 
     def _category(self, text: str):
-        return self.context.categories.get(category_key(text))
+        return self.context.categories.get(_category_key(text))
 
     # --- the row loop --------------------------------------------------------
     def parse(self, rows: Iterable[tuple]) -> Iterator:
@@ -147,7 +158,10 @@ class SheetParser:
             texts = text_cells(cells)
             if not texts:
                 continue
-            header = find_header(number, cells)
+            # Every header names the project-name column; checking for 名称 first keeps the
+            # full header match off the data rows (it is the costliest test per row).
+            header = find_header(number, cells) if any(
+                type(v) is str and "名称" in v for v in cells) else None
             if header is not None:
                 yield from self._close_table()
                 yield from self._open_table(header)
@@ -240,8 +254,8 @@ class SheetParser:
         unit_spelling = _text(self._cell(cells, "unit"), self.from_csv)
         row = ProjectRow(
             sheet=self.sheet, row=number, name=name, location=location, unit_spelling=unit_spelling,
-            key=(normalize_text(name), normalize_text(location), unit_key(unit_spelling, self.context.county_names,
-                                                                      aliases=self.context.aliases)),
+            key=(_normalized(name), _normalized(location),
+                 _unit_key(unit_spelling, self.context.county_names, self.alias_items)),
             year=year, category_id=category_id, nature=nature,
             serial=_text(self._cell(cells, "serial"), False), content=content,
             use=_text(self._cell(cells, "use"), self.from_csv),

@@ -9,6 +9,11 @@ xlsx with cells at A1 and XFD1048576 makes it request 550 GB and abort the whole
 process (Rust aborts, no Python exception); an .xls with a few sheets holding two
 far-apart cells costs ~0.7 GB each at open; an .ods repeats cells by attribute.
 So each sheet's extent is measured from the raw XML/BIFF records first.
+
+open_sheets() does every check that needs no full parse. Sheet.rows() can still raise
+UnreadableFile while it loads: a sheet whose XML calamine rejects ("corrupt"), a grid
+that proves larger than its markup said ("too_many_cells"), a CSV byte that does not
+decode after the sniffed prefix ("unsupported_encoding"); callers catch it there too.
 """
 from __future__ import annotations
 
@@ -22,10 +27,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
+from xml.parsers import expat
 
 import python_calamine as cal
 
 MAX_CELLS = 2_000_000          # per sheet, rows x columns as yielded (from A1)
+TOTAL_CELLS = 10 * MAX_CELLS   # all sheets: calamine holds every .xls/.ods sheet at once (~32 B a cell)
 ZIP_RATIO, ZIP_CAP = 20, 500 * 2**20
 PREFIX = 64 * 2**10            # CSV encoding/delimiter are decided on this prefix
 _CHUNK = 2**20
@@ -98,6 +105,15 @@ def _check_cells(rows: int, cols: int, where: str) -> None:
         raise UnreadableFile("too_many_cells", f"{where}: {rows} rows x {cols} columns")
 
 
+def _check_extents(extents: Iterable[tuple[str, int, int]]) -> None:
+    total = 0
+    for where, rows, cols in extents:
+        _check_cells(rows, cols, where)
+        total += rows * cols
+    if total > TOTAL_CELLS:     # many sheets each just under the limit
+        raise UnreadableFile("too_many_cells", f"{total} cells in all sheets together")
+
+
 # ---------------------------------------------------------------- detection
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
@@ -106,7 +122,7 @@ _ENCODINGS = ("utf-8-sig", "utf-8", "gb18030")
 
 
 def detect_format(path: str | Path) -> str:
-    """"xlsx" | "xls" | "ods" | "csv", judged by content, never by extension."""
+    """Return "xlsx", "xls", "ods" or "csv", judged by content, never by extension."""
     return _detect(Path(path))[0]
 
 
@@ -123,7 +139,7 @@ def _detect(path: Path) -> tuple[str, tuple]:
                 names = _Ole(buf).entries
             except (ValueError, struct.error, IndexError) as exc:
                 # Unparseable container: the stream name alone still tells an encrypted OOXML.
-                if "EncryptedPackage".encode("utf-16-le") in buf:
+                if buf.find("EncryptedPackage".encode("utf-16-le")) >= 0:   # (`in` is wrong on mmap)
                     raise UnreadableFile("encrypted", "EncryptedPackage") from None
                 raise UnreadableFile("corrupt", f"OLE2: {exc}"[:200]) from None
         if "encryptedpackage" in names:
@@ -259,26 +275,26 @@ def _check_zip(path: Path, fmt: str, limit: int) -> None:
                 raise UnreadableFile("too_large", f"{total} bytes uncompressed > {limit}")
             if any(i.flag_bits & 1 for i in infos):
                 raise UnreadableFile("encrypted", "zip entries are encrypted")
-            names = {i.filename.lower(): i.filename for i in infos}
+            names = {i.filename.lower(): i for i in infos}
+            if len(names) != len(infos):    # which twin would calamine read? office files have none
+                raise UnreadableFile("corrupt", "duplicate names in the zip")
             if fmt == "ods":
                 manifest = names.get("meta-inf/manifest.xml")
-                if manifest and b"encryption-data" in zf.read(manifest):
+                if manifest and b"encryption-data" in zf.open(manifest).read(2**20):
                     raise UnreadableFile("encrypted", "ODF encryption-data")
-                rows_cols = _ods_extents(_chunks(zf, names.get("content.xml", "content.xml")))
-                for n, (rows, cols) in enumerate(rows_cols):
-                    _check_cells(rows, cols, f"table {n + 1}")
+                extents = _ods_extents(zf, names.get("content.xml", "content.xml"))
+                _check_extents((f"table {n + 1}", *e) for n, e in enumerate(extents))
                 return
             # calamine looks sheet parts up case-insensitively; scan every one it could load.
-            for low, name in names.items():
-                if low.startswith("xl/worksheets/") and "/_rels/" not in low:
-                    _check_cells(*_xlsx_extent(zf, name), name)
+            _check_extents((info.filename, *_xlsx_extent(zf, info)) for low, info in names.items()
+                           if low.startswith("xl/worksheets/") and "/_rels/" not in low)
     except UnreadableFile:
         raise
     except Exception as exc:    # BadZipFile, zlib.error, EOFError (truncated), CRC errors ...
         raise UnreadableFile("corrupt", f"zip: {exc}"[:200]) from None
 
 
-def _chunks(zf: zipfile.ZipFile, name: str) -> Iterator[bytes]:
+def _chunks(zf: zipfile.ZipFile, name) -> Iterator[bytes]:
     """A zip member in ~1 MB pieces, each cut just before a '<' so no tag is split."""
     carry = b""
     with zf.open(name) as f:
@@ -296,11 +312,13 @@ def _chunks(zf: zipfile.ZipFile, name: str) -> Iterator[bytes]:
         yield carry
 
 
-# Fast path: every cell tag is `<c r="A1"...` as Excel, WPS, LibreOffice and openpyxl
+# Fast path: every cell tag starts `<c r="A1"` as Excel, WPS, LibreOffice and openpyxl
 # write it. Anything else (no r, prefixes, quotes, odd spacing) goes to the exact path.
 _PREFIXED = re.compile(rb":c[\s/>]")      # `<x:c ...>`; a stray ":c " in text only costs speed
-_VALUE_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"[^>/]*>')   # self-closing = empty
 _CELL_COL = re.compile(rb'<c r="([A-Z]{1,3})')
+# Only a plainly self-closing `<c r=".." s="1"/>` is empty; any other shape counts as a value.
+_VALUE = rb'"(?!(?:\s+[\w:.-]+="[^"<>/]*")*\s*/>)'
+_VALUE_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})' + _VALUE)
 _odd: dict[int, re.Pattern] = {}
 
 
@@ -308,18 +326,18 @@ def _odd_cells(digits: int) -> re.Pattern:
     """A cell tag not in the fast-path shape, or a value cell below row 10**digits."""
     if digits not in _odd:
         _odd[digits] = re.compile(rb'<c(?=[\s/>])(?! r="[A-Z]{1,3}[1-9][0-9]{0,6}"[\s/>])'
-                                  rb'|<c r="[A-Z]{1,3}[0-9]{%d}[0-9]*"[^>/]*>' % (digits + 1))
+                                  rb'|<c r="[A-Z]{1,3}[0-9]{%d}[0-9]*' % (digits + 1) + _VALUE)
     return _odd[digits]
 
 
-def _col(letters: bytes) -> int:
+def _col(letters: bytes | str) -> int:
     n = 0
-    for ch in letters.upper():
+    for ch in letters.upper().encode() if isinstance(letters, str) else letters.upper():
         n = n * 26 + ch - 64
     return n
 
 
-def _xlsx_extent(zf: zipfile.ZipFile, name: str) -> tuple[int, int]:
+def _xlsx_extent(zf: zipfile.ZipFile, name) -> tuple[int, int]:
     """(rows, columns) from A1 to the last non-empty cell, without building the grid."""
     rows = cols = 0
     for chunk in _chunks(zf, name):
@@ -330,6 +348,7 @@ def _xlsx_extent(zf: zipfile.ZipFile, name: str) -> tuple[int, int]:
                 break
         # Rows ascend in real files, so the chunk's last value cell has its highest row;
         # a value cell with more digits than that means the file lies: measure exactly.
+        # (Fake tags in comments can only raise this bound, at most tenfold.)
         if _PREFIXED.search(chunk) or _odd_cells(len(last) if last else 7).search(chunk):
             return _xlsx_exact(zf, name)
         if last:
@@ -338,68 +357,115 @@ def _xlsx_extent(zf: zipfile.ZipFile, name: str) -> tuple[int, int]:
             for letters in sorted(set(_CELL_COL.findall(chunk)), key=_col, reverse=True):
                 if _col(letters) <= cols:
                     break
-                if re.search(rb'<c r="%s[0-9]+"[^>/]*>' % letters, chunk):
+                if re.search(rb'<c r="%s[0-9]+' % letters + _VALUE, chunk):
                     cols = _col(letters)
                     break
     return rows, cols
 
 
-_TAG = re.compile(rb'<(/?)(?:[\w.-]+:)?(c|row)(?=[\s/>])([^>]*)>')
-_R_ATTR = re.compile(rb'''(?:^|\s)r\s*=\s*["']\s*([A-Za-z]*)([0-9]+)\s*["']''')
+_REF = re.compile(r"([A-Za-z]*)([0-9]+)")
 
 
-def _xlsx_exact(zf: zipfile.ZipFile, name: str) -> tuple[int, int]:
-    """calamine's own placement rules: a cell without r goes right of the previous one,
-    a row without r below the previous one; empty elements count as start + end."""
+def _expat(zf: zipfile.ZipFile, name, start, end) -> None:
+    """Feed a zip member to a real XML parser, so comments, CDATA and quoting hide nothing."""
+    parser = expat.ParserCreate()
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.specified_attributes = True      # calamine sees no DTD default attributes ...
+
+    def doctype(*_):                        # ... nor entities: office files never carry a DTD
+        raise UnreadableFile("corrupt", f"DOCTYPE in {getattr(name, 'filename', name)}")
+
+    parser.StartDoctypeDeclHandler = doctype
+    with zf.open(name) as f:
+        while block := f.read(_CHUNK):
+            parser.Parse(block, False)
+    parser.Parse(b"", True)
+
+
+def _xlsx_exact(zf: zipfile.ZipFile, name) -> tuple[int, int]:
+    """calamine's placement rules: a cell without r goes right of the previous one, a row
+    without r below the previous one; a cell counts once it has content."""
     row = col = rows = cols = 0
-    for chunk in _chunks(zf, name):
-        for closing, tag, attrs in _TAG.findall(chunk):
-            if closing:
-                if tag == b"row":
-                    row, col = row + 1, 0
-                continue
-            r = _R_ATTR.search(attrs)
-            if tag == b"row":
-                row = int(r.group(2)) - 1 if r else row
-                if attrs.endswith(b"/"):
-                    row, col = row + 1, 0
-                continue
-            if r:
-                pos_row, col = int(r.group(2)) - 1, _col(r.group(1)) - 1
+    cell = None
+
+    def start(tag, attrs):
+        nonlocal row, col, rows, cols, cell
+        tag = tag.rpartition(":")[2]
+        ref = _REF.fullmatch(attrs.get("r", "")) if tag in ("row", "c") else None
+        if "r" in attrs and ref is None and tag in ("row", "c"):
+            raise UnreadableFile("corrupt", f"bad cell reference {attrs['r']!r}"[:200])
+        if tag == "row":
+            row = int(ref.group(2)) - 1 if ref else row
+        elif tag == "c":
+            if ref:
+                cell, col = int(ref.group(2)) - 1, _col(ref.group(1)) - 1
             else:
-                pos_row = row
-            if not attrs.endswith(b"/"):        # an empty <c/> holds no value
-                rows, cols = max(rows, pos_row + 1), max(cols, col + 1)
-            col += 1
+                cell = row
+        elif cell is not None:
+            rows, cols, cell = max(rows, cell + 1), max(cols, col + 1), None
+
+    def end(tag):
+        nonlocal row, col, cell
+        tag = tag.rpartition(":")[2]
+        if tag == "row":
+            row, col = row + 1, 0
+        elif tag == "c":
+            col, cell = col + 1, None
+
+    _expat(zf, name, start, end)
     return rows, cols
 
 
-_ODS_TAG = re.compile(rb'<(/?)(?:[\w.-]+:)?(table|table-row|table-cell|covered-table-cell)(?=[\s/>])([^>]*)>')
-_REPEAT = re.compile(rb'number-(rows|columns)-repeated\s*=\s*["\']\s*([0-9]+)')
+_ODS_KINDS = {"table": 1, "table-row": 2, "table-cell": 3, "covered-table-cell": 3}
 
 
-def _ods_extents(chunks: Iterable[bytes]) -> list[tuple[int, int]]:
-    """Per table, (rows, columns) up to the last non-empty cell, repeats expanded."""
-    extents, row, rep, col, rows, cols, filled = [], 0, 1, 0, 0, 0, False
-    for chunk in chunks:
-        for closing, tag, attrs in _ODS_TAG.findall(chunk):
-            if tag == b"table":
-                if closing:
-                    extents.append((rows, cols))
+def _ods_extents(zf: zipfile.ZipFile, name) -> list[tuple[int, int]]:
+    """Per table, (rows, columns) up to the last cell with an office:value-type (calamine
+    ignores cells without one), repeats expanded."""
+    extents, depth, row, rep, col, rows, cols, filled = [], 0, 0, 1, 0, 0, 0, False
+    kinds: dict[str, int] = {}      # tag -> kind, so most elements cost one dict lookup
+
+    def kind(tag):
+        if tag not in kinds:
+            kinds[tag] = _ODS_KINDS.get(tag.rpartition(":")[2], 0)
+        return kinds[tag]
+
+    def start(tag, attrs):
+        nonlocal depth, row, rep, col, rows, cols, filled
+        k = kind(tag)
+        if not k:
+            return
+        n, valued = 1, False
+        for key, value in attrs.items():
+            if key.endswith("-repeated"):
+                n = max(n, int(value))
+            elif key.endswith("value-type"):
+                valued = True
+        if k == 3:
+            if valued:
+                cols, filled = max(cols, col + n), True
+            col += n
+        elif k == 2:
+            rep, col, filled = n, 0, False
+        else:
+            depth += 1
+            if depth == 1:                  # a nested table counts into its outer one
                 row = rows = cols = 0
-                continue
-            m = _REPEAT.search(attrs)
-            n = int(m.group(2)) if m else 1
-            if tag == b"table-row":
-                if not closing:
-                    rep, col, filled = n, 0, False
-                if closing or attrs.endswith(b"/"):
-                    rows = row + rep if filled else rows
-                    row += rep
-            elif not closing:
-                if not attrs.endswith(b"/") or b"value-type" in attrs:
-                    cols, filled = max(cols, col + n), True
-                col += n
+
+    def end(tag):
+        nonlocal depth, row, rows
+        k = kind(tag)
+        if k == 2:
+            rows = row + rep if filled else rows
+            row += rep
+        elif k == 1:
+            depth -= 1
+            if depth == 0:
+                extents.append((rows, cols))
+
+    _expat(zf, name, start, end)
+    if depth:
+        extents.append((rows, cols))        # an unclosed table still costs calamine a grid
     return extents
 
 
@@ -431,7 +497,10 @@ class _Ole:
             n = min(struct.unpack_from("<H", directory, i + 64)[0], 64)
             name = directory[i:i + n].decode("utf-16-le", "replace").rstrip("\x00").lower()
             start, size = struct.unpack_from("<II", directory, i + 116)
-            self.entries.setdefault("\x00root" if directory[i + 66] == 5 else name, (start, size))
+            key = "\x00root" if directory[i + 66] == 5 else name
+            if key in self.entries and directory[i + 66] == 2:
+                raise ValueError(f"two streams named {name!r}")   # which would calamine read?
+            self.entries.setdefault(key, (start, size))
 
     def _offset(self, sector: int) -> int:
         offset = (sector + 1) * self.size
@@ -484,20 +553,30 @@ def _check_xls(path: Path) -> None:
             pos += 4 + length
             if kind == 0x000A:
                 break
-        for n, pos in enumerate(sheets or [0]):     # BIFF2-4: the stream is one sheet
-            depth, rows, cols = 0, 0, 0
-            while pos + 4 <= len(data):
-                kind, length = struct.unpack_from("<HH", data, pos)
-                if kind in _VALUE_RECORDS and length >= 4:
-                    row, col = struct.unpack_from("<HH", data, pos + 4)
+        extents = {}
+        data += bytes(8)                            # every header + row/col read stays in bounds
+        record = struct.Struct("<HHHH").unpack_from
+        for start in set(sheets or [0]):            # BIFF2-4: the stream is one sheet
+            pos, depth, rows, cols = start, 0, 0, 0
+            while pos < len(data) - 8:
+                kind, length, row, col = record(data, pos)
+                if kind in _VALUE_RECORDS:
                     if kind == 0x00BD and length >= 6:      # MULRK: last column at the end
                         col = struct.unpack_from("<H", data, pos + 2 + length)[0]
-                    rows, cols = max(rows, row + 1), max(cols, col + 1)
-                depth += (kind == 0x0809) - (kind == 0x000A)
+                    if row >= rows:
+                        rows = row + 1
+                    if col >= cols:
+                        cols = col + 1
+                elif kind == 0x0809:
+                    depth += 1
+                elif kind == 0x000A:
+                    depth -= 1
                 pos += 4 + length
                 if depth <= 0:
                     break
-            _check_cells(rows, cols, f"sheet {n + 1}")
+            extents[start] = rows, cols
+        # every BOUNDSHEET costs calamine a grid, even when several point at one substream
+        _check_extents((f"sheet {n + 1}", *extents[pos]) for n, pos in enumerate(sheets or [0]))
     except UnreadableFile:
         raise
     except Exception as exc:

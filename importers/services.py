@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from importers.identity import digest, identity_of
+from importers.identity import identity_of
 from importers.messages import ERROR, WARNING, Message
 from importers.parsing import ParseContext, ProjectRow, SheetParser, StatedRow
 from importers.reading import UnreadableFile, detect_format, open_sheets
@@ -39,12 +39,13 @@ class _Checked:
     """What pass 1 learnt, small enough to keep whatever the file size."""
 
     stated: list = field(default_factory=list)
-    seen: dict = field(default_factory=dict)  # hash(project identity, year) → (sheet, row)
-    # hash(row key) → [earliest year, its nature, latest year, its category id, its status]: what
-    # the project itself should say once every row is in (nature from its first year, category
-    # and status from its last).
+    # hash((project identity, year)) → index of its first row in `rows_seen_at`: one int per row.
+    seen: dict = field(default_factory=dict)
+    sheets: list = field(default_factory=list)  # sheet labels, so `seen` can keep a number for each
+    # One entry per project, keyed by hash(row key): what the project itself should say once
+    # every row is in — nature from its first year, category and status from its last — and
+    # where its first row is (a 续建 first row has no earlier year to continue).
     facts: dict = field(default_factory=dict)
-    continued: list = field(default_factory=list)  # (identity hash, identity, year, sheet, row) of 续建 rows
     new_units: dict = field(default_factory=dict)  # unit key → first spelling
     years: set = field(default_factory=set)
 
@@ -89,7 +90,7 @@ def annex_import(
                 done += len(chunk)
                 progress("write", done, spool.count)
             writer.finish_projects()
-            writer.write_stated(checked.stated, checked.years)
+            writer.write_stated(checked.stated)
             if dry_run:
                 transaction.set_rollback(True)
             else:
@@ -100,7 +101,7 @@ def annex_import(
 def _check(files, context, unit_ids, spool, report, progress) -> _Checked:
     checked = _Checked()
     any_table = False
-    for file_index, import_file in enumerate(files):
+    for import_file in files:
         try:
             fmt = detect_format(import_file.path)
             sheets = open_sheets(import_file.path)
@@ -114,25 +115,12 @@ def _check(files, context, unit_ids, spool, report, progress) -> _Checked:
                 report.add(Message(WARNING, "hidden_sheet", sheet_label, None, "", {"sheet": sheet_label}))
                 continue
             parser = SheetParser(context, sheet_label, from_csv=fmt == "csv")
-            found_table = False
-            for item in parser.parse(sheet.rows()):
-                if isinstance(item, ProjectRow):
-                    found_table = True
-                    _check_row(item, checked, unit_ids, report)
-                    spool.add(item)
-                    if spool.count % 5000 == 0:
-                        progress("check", spool.count, 0)
-                elif isinstance(item, StatedRow):
-                    found_table = True
-                    report.stated_read += 1
-                    if item.year is None:
-                        report.add(Message(WARNING, "missing_year", item.sheet, item.row, "", {}))
-                    else:
-                        checked.stated.append(item)
-                        checked.years.add(item.year)
-                else:
-                    found_table = found_table or item.code != "missing_column"
-                    report.add(item)
+            try:
+                found_table = _check_sheet(parser, sheet, checked, unit_ids, spool, report, progress)
+            except UnreadableFile as exc:  # a sheet is only fully read when its rows are
+                report.add(Message(ERROR, "unreadable", sheet_label, None, "",
+                                   {"detail": exc.message("zh"), "detail_en": exc.message("en")}))
+                continue
             if not found_table:
                 report.add(Message(WARNING, "sheet_without_table", sheet_label, None, "", {"sheet": sheet_label}))
             any_table = any_table or found_table
@@ -141,28 +129,53 @@ def _check(files, context, unit_ids, spool, report, progress) -> _Checked:
     return checked
 
 
+def _check_sheet(parser, sheet, checked, unit_ids, spool, report, progress) -> bool:
+    """Parse one sheet into the spool; True when it holds an annex table."""
+    found_table = False
+    for item in parser.parse(sheet.rows()):
+        if isinstance(item, ProjectRow):
+            found_table = True
+            _check_row(item, checked, unit_ids, report)
+            spool.add(item)
+            if spool.count % 5000 == 0:
+                progress("check", spool.count, 0)
+        elif isinstance(item, StatedRow):
+            found_table = True
+            report.stated_read += 1
+            if item.year is None:
+                report.add(Message(WARNING, "missing_year", item.sheet, item.row, "", {}))
+            else:
+                checked.stated.append(item)
+                checked.years.add(item.year)
+        else:
+            found_table = found_table or item.code != "missing_column"
+            report.add(item)
+    return found_table
+
+
+# Python's own hash: 64 bits, fast, and stable within the one process an import runs in.
 def _check_row(row: ProjectRow, checked: _Checked, unit_ids: dict, report: ImportReport) -> None:
     identity = identity_of(row, unit_ids)
-    identity_hash = digest(*identity)
-    slot = digest(identity_hash, row.year)
+    slot = hash((identity, row.year))
+    if not checked.sheets or checked.sheets[-1] != row.sheet:
+        checked.sheets.append(row.sheet)
     first = checked.seen.get(slot)
     if first is not None:
         report.add(Message(ERROR, "duplicate_row", row.sheet, row.row, "项目名称",
-                           {"first_sheet": first[0], "first_row": first[1]}))
+                           {"first_sheet": checked.sheets[first >> 32], "first_row": first & 0xFFFFFFFF}))
         return
-    checked.seen[slot] = (row.sheet, row.row)
+    checked.seen[slot] = ((len(checked.sheets) - 1) << 32) | row.row
     checked.years.add(row.year)
-    row_hash = digest(*row.key)
+    row_hash = hash(row.key)
     facts = checked.facts.get(row_hash)
     if facts is None:
-        checked.facts[row_hash] = [row.year, row.nature, row.year, row.category_id, row.status]
+        checked.facts[row_hash] = [row.year, row.nature, row.year, row.category_id, row.status, row.sheet, row.row,
+                                   identity]
     else:
         if row.year < facts[0]:
-            facts[0], facts[1] = row.year, row.nature
+            facts[0], facts[1], facts[5], facts[6] = row.year, row.nature, row.sheet, row.row
         if row.year > facts[2]:
             facts[2], facts[3], facts[4] = row.year, row.category_id, row.status
-    if row.nature == "续建":
-        checked.continued.append((row_hash, identity, row.year, row.sheet, row.row))
     unit_key = row.key[2]
     if unit_key and unit_key not in unit_ids and unit_key not in checked.new_units:
         checked.new_units[unit_key] = row.unit_spelling
@@ -172,7 +185,6 @@ def _check_row(row: ProjectRow, checked: _Checked, unit_ids: dict, report: Impor
 def _warn_continued_without_earlier_year(checked: _Checked, writer: "AnnexWriter", report: ImportReport) -> None:
     """A 续建 row needs an earlier year of the same project, in this file or already stored."""
     stored_first = writer.stored_first_years()
-    for row_hash, identity, year, sheet, row in checked.continued:
-        earliest = min(checked.facts[row_hash][0], stored_first.get(identity, year))
-        if earliest >= year:
+    for year, nature, _last, _category, _status, sheet, row, identity in checked.facts.values():
+        if nature == "续建" and stored_first.get(identity, year) >= year:
             report.add(Message(WARNING, "continued_without_earlier_year", sheet, row, "建设性质", {"year": year}))

@@ -12,14 +12,15 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from figures.models import StatedFigure
 from funding.models import AnnualBudget
-from importers.identity import digest, identity_of, stored_identity
+from importers.identity import identity_of, stored_identity
 from importers.messages import WARNING, Message
 from importers.parsing import ABSENT, ProjectRow, StatedRow
 from importers.report import ImportReport
 from planportal.lib.money import format_wan
 from plans.models import Category, Plan, PlanYear
 from projects.models import ImplementingUnit, Project, UnitAlias
-from projects.services import places_for_location
+from importers.fastinsert import create_with_history
+from projects.services import places_for_locations
 
 # Budget field ← row attribute, with the label people know from the annex.
 BUDGET_FIELDS = (
@@ -58,15 +59,18 @@ class AnnexWriter:
         self.now = timezone.now()
         self.plan_years = dict(PlanYear.objects.filter(plan=plan).values_list("year", "id"))
         self.category_names = dict(Category.objects.filter(plan=plan).values_list("id", "name_zh"))
-        self.projects = {}  # identity → Project (only the fields the import compares)
-        for project in Project.objects.filter(plan=plan).only(
+        # identity → project id, and what an import may change of each stored project; kept as
+        # tuples, not model instances, so a plan of 20,000 projects stays small in memory.
+        self.projects: dict[tuple, int] = {}
+        self.project_state: dict[int, tuple] = {}  # id → (name, category id, nature, status)
+        for pk, name, location, unit_id, category_id, nature, status in Project.objects.filter(plan=plan).values_list(
             "id", "name", "location_text", "unit_id", "category_id", "nature", "status"
         ):
-            self.projects[stored_identity(project.name, project.location_text, project.unit_id)] = project
+            self.projects[stored_identity(name, location, unit_id)] = pk
+            self.project_state[pk] = (name, category_id, nature, status)
         self.seen: set[tuple] = set()  # identities already created or compared in this import
-        self.project_updates: dict[int, set] = {}  # project id → fields changed
-        self.pending_projects: dict[int, Project] = {}
-        self.places: dict[str, tuple] = {}
+        self.project_updates: dict[int, dict] = {}  # project id → {field: new value}
+        self.created_here: set[int] = set()
         self._stored_first: dict | None = None
 
     # --- units ---------------------------------------------------------------
@@ -97,32 +101,23 @@ class AnnexWriter:
                 AnnualBudget.objects.filter(project__plan=self.plan)
                 .values("project_id").annotate(first=Min("plan_year__year")).values_list("project_id", "first")
             )
-            self._stored_first = {
-                identity: first[p.pk] for identity, p in self.projects.items() if p.pk in first
-            }
+            self._stored_first = {identity: first[pk] for identity, pk in self.projects.items() if pk in first}
         return self._stored_first
 
     # --- projects and budgets ---------------------------------------------------
-    def _place(self, location: str) -> tuple:
-        if location not in self.places:
-            township, village = places_for_location(plan=self.plan, location_text=location)
-            self.places[location] = (township.pk if township else None, village.pk if village else None)
-        return self.places[location]
-
-    def _project_for(self, row: ProjectRow, facts: dict, created: list) -> Project:
+    def _project_for(self, row: ProjectRow, facts: dict, created: list) -> int | Project:
+        """The stored project id of a row, or the new (not yet inserted) Project it creates."""
         identity = identity_of(row, self.unit_ids)
         project = self.projects.get(identity)
         if identity in self.seen:
             return project
         self.seen.add(identity)
-        first_year, nature, _last_year, category_id, status = facts[digest(*row.key)]
+        first_year, nature, _last_year, category_id, status, *_where = facts[hash(row.key)]
         if project is None:
-            township_id, village_id = self._place(row.location)
             project = Project(
                 plan=self.plan, name=row.name, location_text=row.location, unit_id=identity[2],
                 category_id=category_id, nature=nature or Project.Nature.NEW,
                 status=Project.Status.PLANNED if status is ABSENT else status,
-                township_id=township_id, village_id=village_id,
             )
             self.projects[identity] = project
             created.append(project)
@@ -131,97 +126,114 @@ class AnnexWriter:
         self._compare_project(project, row, identity, first_year, nature, category_id, status)
         return project
 
-    def _compare_project(self, project, row, identity, first_year, nature, category_id, status) -> None:
+    def _compare_project(self, pk, row, identity, first_year, nature, category_id, status) -> None:
+        name, old_category, old_nature, old_status = self.project_state[pk]
         changes = {}
-        if category_id != project.category_id:
+        if category_id != old_category:
             self.report.add(Message(WARNING, "category_changed", row.sheet, row.row, "项目类别", {
-                "old": self.category_names.get(project.category_id), "new": self.category_names.get(category_id)}))
-            changes["category_id"] = ("项目类别", self.category_names.get(project.category_id),
-                                      self.category_names.get(category_id))
+                "old": self.category_names.get(old_category), "new": self.category_names.get(category_id)}))
+            changes["category_id"] = ("项目类别", self.category_names.get(old_category),
+                                      self.category_names.get(category_id), category_id)
         stored_first = self.stored_first_years().get(identity)
-        if nature and nature != project.nature and (stored_first is None or first_year <= stored_first):
-            changes["nature"] = ("建设性质", project.nature, nature)
-        if status is not ABSENT and status != project.status:
-            changes["status"] = ("项目状态", project.status, status)
+        if nature and nature != old_nature and (stored_first is None or first_year <= stored_first):
+            changes["nature"] = ("建设性质", old_nature, nature, nature)
+        if status is not ABSENT and status != old_status:
+            changes["status"] = ("项目状态", old_status, status, status)
         if not changes:
             self.report.projects.unchanged += 1
             return
         self.report.projects.updated += 1
-        for field, (label, old, new) in changes.items():
-            setattr(project, field, {"category_id": category_id, "nature": nature, "status": status}[field])
-            self.report.change(kind="project", project=project.name, year=None, field=label, old=_shown(old),
+        for label, old, new, _value in changes.values():
+            self.report.change(kind="project", project=name, year=None, field=label, old=_shown(old),
                                new=_shown(new), sheet=row.sheet, row=row.row)
-        self.project_updates.setdefault(project.pk, set()).update(changes)
-        self.pending_projects[project.pk] = project
+        self.project_updates[pk] = {field: value for field, (_l, _o, _n, value) in changes.items()}
 
     def write_rows(self, chunk: list[ProjectRow], facts: dict) -> None:
         created: list[Project] = []
         pairs = [(row, self._project_for(row, facts, created)) for row in chunk]
         if created:
-            bulk_create_with_history(created, Project, batch_size=1000, default_user=self.user,
-                                     default_change_reason=self.reason)
+            places = places_for_locations(plan=self.plan, texts=[p.location_text for p in created])
+            for project in created:
+                project.township_id, project.village_id = places[project.location_text]
+            rows = [{f.attname: getattr(p, f.attname) for f in Project._meta.concrete_fields} for p in created]
+            ids = create_with_history(Project, rows, user=self.user, reason=self.reason, now=self.now)
+            for project, pk in zip(created, ids):
+                project.pk = pk
+            self.created_here.update(ids)
+            for project in created:  # from now on the import knows it by id, like any stored project
+                self.projects[stored_identity(project.name, project.location_text, project.unit_id)] = project.pk
+                self.project_state[project.pk] = (project.name, project.category_id, project.nature, project.status)
+        pairs = [(row, p if isinstance(p, int) else p.pk) for row, p in pairs]
         stored = {}
-        created_now = {id(p) for p in created}
-        existing_ids = [p.pk for _row, p in pairs if id(p) not in created_now]
-        if existing_ids:
-            for budget in AnnualBudget.objects.filter(project_id__in=set(existing_ids)):
-                stored[(budget.project_id, budget.plan_year_id)] = budget
-        new_budgets, changed, changed_fields = [], [], set()
-        for row, project in pairs:
+        # A project created by this import has only this import's budgets, and pass 1 already
+        # refused a (project, year) twice: there is nothing stored to compare with.
+        stored_ids = {pk for _row, pk in pairs} - self.created_here
+        if stored_ids:
+            columns = ["id", "project_id", "plan_year_id"] + [field for field, _attr, _label in BUDGET_FIELDS]
+            for values in AnnualBudget.objects.filter(project_id__in=stored_ids).values_list(*columns):
+                stored[(values[1], values[2])] = values
+        new_budgets, changed = [], {}
+        for row, project_id in pairs:
             plan_year_id = self.plan_years[row.year]
-            budget = stored.get((project.pk, plan_year_id))
-            if budget is None:
-                new_budgets.append(self._new_budget(row, project, plan_year_id))
+            values = stored.get((project_id, plan_year_id))
+            if values is None:
+                new_budgets.append(self._new_budget(row, project_id, plan_year_id))
                 continue
-            fields = self._compare_budget(budget, row, project)
+            fields = self._compare_budget(values, row, project_id)
             if fields:
-                budget.updated_at = self.now
-                changed.append(budget)
-                changed_fields.update(fields)
+                changed[values[0]] = fields
                 self.report.budgets.updated += 1
             else:
                 self.report.budgets.unchanged += 1
-        if new_budgets:
-            bulk_create_with_history(new_budgets, AnnualBudget, batch_size=1000, default_user=self.user,
-                                     default_change_reason=self.reason)
-            self.report.budgets.created += len(new_budgets)
+        create_with_history(AnnualBudget, new_budgets, user=self.user, reason=self.reason, now=self.now)
+        self.report.budgets.created += len(new_budgets)
         if changed:
-            bulk_update_with_history(changed, AnnualBudget, sorted(changed_fields | {"updated_at"}), batch_size=1000,
+            budgets = list(AnnualBudget.objects.filter(pk__in=changed))
+            for budget in budgets:
+                for field, value in changed[budget.pk].items():
+                    setattr(budget, field, value)
+                budget.updated_at = self.now
+            fields = sorted(set().union(*changed.values()) | {"updated_at"})
+            bulk_update_with_history(budgets, AnnualBudget, fields, batch_size=1000,
                                      default_user=self.user, default_change_reason=self.reason)
 
-    def _new_budget(self, row: ProjectRow, project: Project, plan_year_id: int) -> AnnualBudget:
+    def _new_budget(self, row: ProjectRow, project_id: int, plan_year_id: int) -> dict:
         values = {field: getattr(row, attr) for field, attr, _label in BUDGET_FIELDS}
         for field in ("actual_beijing_funds", "actual_local_funds"):
             if values[field] is ABSENT:
                 values[field] = None
-        return AnnualBudget(project=project, plan_year_id=plan_year_id, **values)
+        values.update(project_id=project_id, plan_year_id=plan_year_id)
+        return values
 
-    def _compare_budget(self, budget: AnnualBudget, row: ProjectRow, project: Project) -> list[str]:
-        fields = []
-        for field, attr, label in BUDGET_FIELDS:
+    def _compare_budget(self, stored: tuple, row: ProjectRow, project_id: int) -> dict:
+        """Changed fields → new values; `stored` is (id, project id, plan year id, *BUDGET_FIELDS values)."""
+        fields = {}
+        for (field, attr, label), old in zip(BUDGET_FIELDS, stored[3:]):
             new = getattr(row, attr)
-            if new is ABSENT:
+            if new is ABSENT or old == new:
                 continue
-            old = getattr(budget, field)
-            if old != new:
-                fields.append(field)
-                setattr(budget, field, new)
-                self.report.change(kind="budget", project=project.name, year=row.year, field=label,
-                                   old=_shown(old), new=_shown(new), sheet=row.sheet, row=row.row)
+            fields[field] = new
+            self.report.change(kind="budget", project=self.project_state[project_id][0], year=row.year, field=label,
+                               old=_shown(old), new=_shown(new), sheet=row.sheet, row=row.row)
         return fields
 
     def finish_projects(self) -> None:
-        pending = self.pending_projects
-        if not pending:
+        if not self.project_updates:
             return
-        fields = sorted(set().union(*self.project_updates.values()) | {"updated_at"})
-        for project in pending.values():
+        projects = list(Project.objects.filter(pk__in=self.project_updates))
+        for project in projects:
+            for field, value in self.project_updates[project.pk].items():
+                setattr(project, field, value)
             project.updated_at = self.now
-        bulk_update_with_history(list(pending.values()), Project, fields, batch_size=1000,
+        fields = sorted(set().union(*self.project_updates.values()) | {"updated_at"})
+        bulk_update_with_history(projects, Project, fields, batch_size=1000,
                                  default_user=self.user, default_change_reason=self.reason)
 
     # --- stated figures -----------------------------------------------------------
-    def write_stated(self, rows: list[StatedRow], years: set) -> None:
+    def write_stated(self, rows: list[StatedRow]) -> None:
+        # Only the years whose tables this file states figures for are replaced: a flat
+        # list (no 合计 or subtotal rows) leaves the annex's stated figures alone.
+        years = {row.year for row in rows}
         stored = {
             f.slot: f for f in StatedFigure.objects.filter(plan=self.plan, origin=StatedFigure.Origin.ANNEX,
                                                            year__in=years)

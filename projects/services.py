@@ -79,25 +79,50 @@ def places_for_location(*, plan: Plan, location_text: str) -> tuple[Place | None
     text naming another banner gives nothing of this one, and the raw text
     always stays on the project.
     """
+    ids = places_for_locations(plan=plan, texts=[location_text or ""])[location_text or ""]
+    places = Place.objects.in_bulk([pk for pk in ids if pk])
+    return places.get(ids[0]), places.get(ids[1])
+
+
+def places_for_locations(*, plan: Plan, texts) -> dict[str, tuple[int | None, int | None]]:
+    """For many location texts at once: text → (township id, village id), in a few queries.
+
+    Recognition is pure and cached per text; missing places are created in bulk,
+    townships first so villages can hang under them.
+    """
     gazetteer = plan_gazetteer(plan)
-    parsed = parse_place(location_text or "", gazetteer["townships"], aliases=gazetteer["aliases"],
-                         banners=gazetteer["banners"])
-    if parsed.banner and parsed.banner not in gazetteer["banners"]:
-        return None, None
-    if not parsed.township and not parsed.village:
-        return None, None
+    parsed = {}
+    for text in set(texts):
+        place = parse_place(text, gazetteer["townships"], aliases=gazetteer["aliases"], banners=gazetteer["banners"])
+        foreign = place.banner and place.banner not in gazetteer["banners"]
+        parsed[text] = (None, None) if foreign else (place.township, place.village)
+    wanted_towns = {town for town, _village in parsed.values() if town}
+    wanted_villages = {(town, village) for town, village in parsed.values() if village}
+    if not wanted_towns and not wanted_villages:
+        return {text: (None, None) for text in parsed}
     banner, _created = Place.objects.get_or_create(plan=plan, kind=Place.Kind.BANNER, name=plan.county, parent=None)
-    township = None
-    if parsed.township:
-        township, _created = Place.objects.get_or_create(
-            plan=plan, kind=Place.Kind.TOWNSHIP, name=parsed.township, parent=banner
-        )
-    village = None
-    if parsed.village:
-        village, _created = Place.objects.get_or_create(
-            plan=plan, kind=Place.Kind.VILLAGE, name=parsed.village, parent=township or banner
-        )
-    return township, village
+    towns = dict(Place.objects.filter(plan=plan, kind=Place.Kind.TOWNSHIP, parent=banner).values_list("name", "pk"))
+    missing = sorted(wanted_towns - set(towns))
+    for place in Place.objects.bulk_create(
+        Place(plan=plan, kind=Place.Kind.TOWNSHIP, name=name, parent=banner) for name in missing
+    ):
+        towns[place.name] = place.pk
+    villages = {
+        (parent_id, name): pk
+        for parent_id, name, pk in Place.objects.filter(plan=plan, kind=Place.Kind.VILLAGE).values_list(
+            "parent_id", "name", "pk")
+    }
+    wanted_keys = {(towns[town] if town else banner.pk, village) for town, village in wanted_villages}
+    new = [Place(plan=plan, kind=Place.Kind.VILLAGE, name=name, parent_id=parent_id)
+           for parent_id, name in sorted(wanted_keys - set(villages))]
+    for place in Place.objects.bulk_create(new):
+        villages[(place.parent_id, place.name)] = place.pk
+    result = {}
+    for text, (town, village) in parsed.items():
+        town_id = towns[town] if town else None
+        village_id = villages[(town_id or banner.pk, village)] if village else None
+        result[text] = (town_id, village_id)
+    return result
 
 
 _PROJECT_FIELDS = {"name", "nature", "category", "unit", "location_text", "description", "status"}

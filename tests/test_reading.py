@@ -70,7 +70,8 @@ def write_xlsx(path, sheets, hidden=()):
 
 
 def write_xls(path, sheets, hidden=()):
-    xlwt = pytest.importorskip("xlwt")
+    import xlwt      # dev extra xlwt==1.3.0: fail loudly, never skip, if it is missing
+
     wb = xlwt.Workbook(encoding="utf-8")
     for name, rows in sheets.items():
         ws = wb.add_sheet(name)
@@ -85,7 +86,6 @@ def write_xls(path, sheets, hidden=()):
 
 
 def write_ods(path, sheets, hidden=()):
-    pytest.importorskip("odf")
     from odf.opendocument import OpenDocumentSpreadsheet
     from odf.style import Style, TableProperties
     from odf.table import Table, TableCell, TableRow
@@ -247,6 +247,14 @@ def test_csv_encodings_and_delimiters(tmp_path, encoding, delimiter):
     expect_annex(_as_annex(rows))
 
 
+def test_csv_prefix_cut_inside_a_character(tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text("项目名称,说明\n甲," + "项" * 30000 + "\n", encoding="utf-8")   # 64 KB ends mid-character
+    assert detect_format(path) == "csv"
+    rows = list(open_sheets(path)[0].rows())
+    assert rows[1] == ("甲", "项" * 30000)
+
+
 def test_csv_multiline_cells_keep_record_numbers(tmp_path):
     path = tmp_path / "m.csv"
     path.write_text('a,"line1\nline2\nline3"\nb,x\n\nc,\n', encoding="utf-8")
@@ -309,7 +317,7 @@ def minimal_xlsx(path, sheet_data, dimension="A1"):
     return path
 
 
-def minimal_ods(path, table_xml):
+def minimal_ods(path, table_xml, tables=1):
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
         z.writestr("META-INF/manifest.xml", '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
@@ -318,7 +326,8 @@ def minimal_ods(path, table_xml):
         z.writestr("content.xml", '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
                    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
                    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
-                   f'<table:table table:name="S">{table_xml}</table:table></office:spreadsheet></office:body>'
+                   + "".join(f'<table:table table:name="S{n}">{table_xml}</table:table>' for n in range(tables))
+                   + "</office:spreadsheet></office:body>"
                    "</office:document-content>", compress_type=zipfile.ZIP_DEFLATED)
     return path
 
@@ -364,9 +373,19 @@ def test_zip_declaring_over_500_mb_is_too_large(tmp_path):
 
 def test_encrypted_xlsx():
     error = fails_with("encrypted", DATA / "encrypted.xlsx")
-    assert detect_format.__name__ and "EncryptedPackage" in error.detail
+    assert "EncryptedPackage" in error.detail
     with pytest.raises(UnreadableFile, match="encrypted"):
         detect_format(DATA / "encrypted.xlsx")
+
+
+def test_damaged_ole2_containers(tmp_path):
+    """A broken container still reveals an encrypted package by its stream name."""
+    for source, code in ((DATA / "encrypted.xlsx", "encrypted"),
+                         (write_xls(tmp_path / "a.xls", {"S": ANNEX}), "corrupt")):
+        data = bytearray(source.read_bytes())
+        struct.pack_into("<H", data, 30, 7)                            # impossible sector size
+        (tmp_path / "damaged.xlsx").write_bytes(bytes(data))
+        fails_with(code, tmp_path / "damaged.xlsx")
 
 
 @pytest.mark.parametrize("make, code", [
@@ -420,10 +439,28 @@ def test_broken_sheet_xml_fails_as_corrupt_when_read(tmp_path):
     "<row><c><v>1</v></c>" + "<c/>" * 16000 + "<c><v>2</v></c></row>" + "<row/>" * 200 + "<row><c><v>3</v></c></row>",
     # single quotes and a namespace prefix
     "<x:row xmlns:x='urn:x' r='1'><x:c r='A1'><x:v>1</x:v></x:c><x:c r='ZZ9000'><x:v>2</x:v></x:c></x:row>",
+    # "/" and ">" inside attribute values must not make a value cell look empty
+    '<row r="1"><c r="A1" a=">"><v>1</v></c><c r="XFD1048576" a="/>"><v>2</v></c></row>'
+    '<row r="2"><c r="A2"><v>3</v></c></row>',
+    # a comment must not reset the count of cells without r
+    "<row><c><v>1</v></c>" + "<!-- </row><row> -->".join(["<c></c>" * 4000] * 4) + "<c><v>2</v></c></row>"
+    + "<row></row>" * 200 + "<row><c><v>3</v></c></row>",
 ])
 def test_xlsx_cell_bombs_are_refused_before_calamine_sees_them(tmp_path, sheet_data):
     error = fails_with("too_many_cells", minimal_xlsx(tmp_path / "bomb.xlsx", sheet_data))
     assert "rows" in error.detail
+
+
+def test_xlsx_with_a_dtd_is_refused(tmp_path):
+    """A DTD could give cells an r that calamine never sees; office files carry none."""
+    path = minimal_xlsx(tmp_path / "dtd.xlsx", "<row><c><v>1</v></c></row>")   # r-less: the XML parser path
+    with zipfile.ZipFile(path) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = b'<!DOCTYPE worksheet [<!ATTLIST c r CDATA "A1">]>' + parts["xl/worksheets/sheet1.xml"]
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    assert "DOCTYPE" in fails_with("corrupt", path).detail
 
 
 def test_xlsx_over_two_million_cells_but_honest(tmp_path):
@@ -449,7 +486,8 @@ def test_xlsx_with_odd_markup_is_measured_exactly_and_still_reads(tmp_path):
 
 
 def test_xls_far_cells_are_too_many(tmp_path):
-    xlwt = pytest.importorskip("xlwt")
+    import xlwt
+
     wb = xlwt.Workbook()
     for n in range(3):
         ws = wb.add_sheet(f"S{n}")
@@ -469,6 +507,28 @@ def test_xls_far_cells_are_too_many(tmp_path):
 ])
 def test_ods_repeat_bombs_are_too_many(tmp_path, table_xml):
     fails_with("too_many_cells", minimal_ods(tmp_path / "bomb.ods", table_xml))
+
+
+def test_many_sheets_each_under_the_limit_are_too_many_together(tmp_path):
+    """.ods and .xls sheets all live in memory at once once calamine opens the file."""
+    one_sheet = ('<table:table-row table:number-rows-repeated="1900"><table:table-cell table:number-columns-repeated="1000" '
+                 'office:value-type="float" office:value="1"/></table:table-row>')
+    assert len(open_sheets(minimal_ods(tmp_path / "one.ods", one_sheet))) == 1    # 1.9 M alone is fine
+    error = fails_with("too_many_cells", minimal_ods(tmp_path / "many.ods", one_sheet, tables=11))
+    assert "all sheets" in error.detail
+
+
+def test_backstop_when_the_markup_lies(tmp_path, monkeypatch):
+    """If a sheet slips past the pre-scan, loading it still refuses the grid."""
+    from importers import reading
+
+    wb = openpyxl.Workbook()
+    wb.active["A1"], wb.active["Z80000"] = "a", 1                 # 80,000 x 26 = 2.08 M
+    wb.save(tmp_path / "liar.xlsx")
+    monkeypatch.setattr(reading, "_xlsx_extent", lambda zf, name: (1, 1))
+    (sheet,) = open_sheets(tmp_path / "liar.xlsx")
+    with pytest.raises(UnreadableFile, match="too_many_cells"):
+        next(sheet.rows())
 
 
 def test_ods_trailing_repeats_as_libreoffice_writes_them_are_fine(tmp_path):
