@@ -67,10 +67,14 @@ def batch_run(batch_id: int, *, dry_run: bool) -> ImportReport | None:
             plan=batch.plan, files=files, user=batch.uploaded_by, batch=batch, dry_run=dry_run,
             progress=lambda stage, done, total: _set_progress(batch_id, stage, done, total),
         )
-    except Exception:
-        ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.FAILED, finished_at=timezone.now())
+        batch_record(batch_id, report)
+    except Exception as exc:
+        # Nothing of the import was written (it is one transaction); say so on the batch
+        # instead of leaving it "checking" for ever, then let the task runner log it.
+        ImportBatch.objects.filter(pk=batch_id).update(
+            status=ImportBatch.Status.FAILED, finished_at=timezone.now(), failure=f"{type(exc).__name__}: {exc}"[:2000])
+        _set_progress(batch_id, "done", 0, 0)
         raise
-    batch_record(batch_id, report)
     return report
 
 

@@ -1,6 +1,7 @@
 """An uploaded annex file and what became of it: preview, import, report."""
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -30,8 +31,10 @@ class ImportBatch(models.Model):
     )
     name = models.CharField(_("file names"), max_length=500)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.UPLOADED)
-    preview = models.JSONField(_("preview report"), null=True, blank=True)
-    report = models.JSONField(_("import report"), null=True, blank=True)
+    # DjangoJSONEncoder: reports carry Decimal amounts in their messages.
+    preview = models.JSONField(_("preview report"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    report = models.JSONField(_("import report"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    failure = models.TextField(_("failure"), blank=True)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
