@@ -55,7 +55,7 @@ def test_budget_year_outside_the_plan_has_nothing_to_point_at(project):
 def test_budget_for_another_plans_year_is_refused(project, other_plan):
     foreign_year = PlanYear.objects.get(plan=other_plan, year=2022)
     budget = AnnualBudget(project=project, plan_year=foreign_year)
-    with pytest.raises(ValidationError, match="another plan"):
+    with pytest.raises(ValidationError, match="另一个规划"):
         budget.full_clean()
 
 
@@ -117,7 +117,7 @@ def test_budget_update_moves_year_and_validates(budget):
 
 def test_project_pointing_at_another_plans_category_is_invalid(plan, other_plan):
     project = ProjectFactory.build(plan=plan, category=other_plan.categories.first())
-    with pytest.raises(ValidationError, match="another plan"):
+    with pytest.raises(ValidationError, match="另一个规划"):
         project.full_clean()
 
 
@@ -130,3 +130,15 @@ def test_amounts_come_back_as_exact_decimals(project):
     assert isinstance(budget.beijing_funds, Decimal) and str(budget.beijing_funds) == "168.15"
     assert AnnualBudget.objects.filter(beijing_funds__gt=Decimal("168.14")).count() == 1
     assert AnnualBudget.objects.filter(beijing_funds__gt=Decimal("168.15")).count() == 0
+
+
+def test_messages_are_chinese_by_default_and_english_on_request(project, other_plan):
+    from django.utils import translation
+
+    budget = AnnualBudget(project=project, plan_year=PlanYear.objects.get(plan=other_plan, year=2022))
+    with pytest.raises(ValidationError) as chinese:
+        budget.full_clean()
+    assert "该年度属于另一个规划" in str(chinese.value)
+    with translation.override("en"), pytest.raises(ValidationError) as english:
+        budget.full_clean()
+    assert "This year belongs to another plan" in str(english.value)

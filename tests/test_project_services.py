@@ -33,7 +33,7 @@ def test_an_alias_cannot_point_at_two_units(plan):
     a, _ = unit_for_spelling(plan=plan, spelling="旗卫健委")
     b, _ = unit_for_spelling(plan=plan, spelling="旗教育局")
     unit_add_alias(unit=a, spelling="卫生健康委员会")
-    with pytest.raises(ValidationError, match="already stands for"):
+    with pytest.raises(ValidationError, match="已对应实施单位"):
         unit_add_alias(unit=b, spelling="科右中旗卫健委")
 
 
