@@ -2,9 +2,10 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext as _
 
-from figures.models import StatedFigure
+from figures.models import KeyProject, StatedFigure
 from plans.admin_scoping import PlanScopedAdmin, dependent_filter, plan_filter
 from plans.models import Category
+from rollups.admin import RecomputesPlanAdmin
 
 
 class StatedFigureForm(forms.ModelForm):
@@ -31,7 +32,7 @@ class StatedFigureForm(forms.ModelForm):
 
 
 @admin.register(StatedFigure)
-class StatedFigureAdmin(PlanScopedAdmin):
+class StatedFigureAdmin(RecomputesPlanAdmin, PlanScopedAdmin):
     form = StatedFigureForm
     list_display = ["year", "category", "metric", "value", "unit", "origin", "label", "source"]
     list_filter = [
@@ -50,3 +51,11 @@ class StatedFigureAdmin(PlanScopedAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(KeyProject)
+class KeyProjectAdmin(RecomputesPlanAdmin, PlanScopedAdmin):
+    list_display = ["name", "column", "title", "first_year", "last_year", "category", "plan"]
+    list_filter = [plan_filter("plan"), "column"]
+    search_fields = ["name", "title"]
+    list_select_related = ["category", "plan"]

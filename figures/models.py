@@ -89,3 +89,32 @@ class StatedFigure(models.Model):
         """Derive the slot from the fields it is made of (services call this before every write)."""
         self.slot = self.slot_for(self.origin, self.year, self.category_id, self.metric)
         return self
+
+
+class KeyProject(models.Model):
+    """A project the plan names as key (重点建设工程和项目) in one of its 专栏 boxes.
+
+    Each should be found in the annex table of its year(s); the reconciliation says when not.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="key_projects", verbose_name=_("plan"))
+    column = models.PositiveSmallIntegerField(_("专栏 number"))
+    title = models.CharField(_("专栏 title"), max_length=200)
+    first_year = models.PositiveSmallIntegerField(_("first year"))
+    last_year = models.PositiveSmallIntegerField(_("last year"))
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name=_("category"))
+    name = models.CharField(_("name as written"), max_length=300)
+    source = models.CharField(_("source"), max_length=200)
+
+    class Meta:
+        verbose_name = _("key project")
+        verbose_name_plural = _("key projects")
+        ordering = ["plan_id", "column", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "column", "name"], name="keyproject_unique"),
+            models.CheckConstraint(condition=Q(first_year__lte=models.F("last_year")), name="keyproject_years"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

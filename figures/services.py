@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from figures.models import StatedFigure
+from figures.models import KeyProject, StatedFigure
 from planportal.lib.names import category_key
 from plans.models import Category, Plan
 
@@ -45,4 +45,30 @@ def narrative_figures_load(*, plan: Plan, targets: list[dict], user=None) -> dic
             counts["updated"] += 1
         else:
             counts["unchanged"] += 1
+    if counts["created"] or counts["updated"]:
+        from projects.services import request_recompute
+
+        request_recompute(plan.pk)
     return counts
+
+
+@transaction.atomic
+def key_projects_load(*, plan: Plan, columns: list[dict]) -> int:
+    """The 专栏2–26 key-project lists from the stated-figures fixture. Idempotent."""
+    categories = {category_key(c.name_zh): c.pk for c in Category.objects.filter(plan=plan)}
+    created = 0
+    for column in columns:
+        years = column.get("years") or [plan.first_year]
+        for item in column["projects"]:
+            _key, was_created = KeyProject.objects.update_or_create(
+                plan=plan, column=column["column"], name=item["name"][:300],
+                defaults={
+                    "title": column["title"][:200],
+                    "first_year": min(years),
+                    "last_year": max(years),
+                    "category_id": categories.get(category_key(column.get("category") or column.get("field"))),
+                    "source": f"专栏{column['column']}（{column['title']}），第{item['line']}行"[:200],
+                },
+            )
+            created += was_created
+    return created

@@ -8,6 +8,7 @@ from planportal.lib.money import format_wan
 from plans.admin_scoping import PlanScopedAdmin, dependent_filter, plan_filter, year_filter
 from plans.models import Category
 from projects.models import ImplementingUnit, Place
+from rollups.admin import RecomputesPlanAdmin
 
 
 def _money(field: str, title):
@@ -19,7 +20,7 @@ def _money(field: str, title):
 
 
 @admin.register(AnnualBudget)
-class AnnualBudgetAdmin(ExportMixin, PlanScopedAdmin):
+class AnnualBudgetAdmin(ExportMixin, RecomputesPlanAdmin, PlanScopedAdmin):
     plan_path = "plan_year__plan"
     resource_classes = [AnnualBudgetResource]
     change_list_template = "admin/funding/annualbudget/change_list.html"

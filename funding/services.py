@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from funding.models import AnnualBudget
 from plans.models import PlanYear
 from projects.models import Project
+from projects.services import request_recompute
 
 _BUDGET_FIELDS = {
     "serial_no",
@@ -57,6 +58,7 @@ def budget_create(
     )
     budget.full_clean()
     budget.save()
+    request_recompute(project.plan_id)
     return budget
 
 
@@ -71,4 +73,5 @@ def budget_update(*, budget: AnnualBudget, **changes) -> AnnualBudget:
         setattr(budget, field, value)
     budget.full_clean()
     budget.save()
+    request_recompute(budget.project.plan_id)
     return budget

@@ -141,7 +141,7 @@ def _snapshot(model):
         yield
 
 
-class _Cells:
+class XlsxCells:
     """Typed, styled cells for one write-only sheet."""
 
     def __init__(self, sheet):
@@ -204,14 +204,14 @@ def _summed(groups) -> dict:
     return total
 
 
-def _sum_row(cells: _Cells, row_number: int, label: str, sums: dict) -> list:
+def _sum_row(cells: XlsxCells, row_number: int, label: str, sums: dict) -> list:
     """A 合计 or subtotal row: the label merged over A:G, the three sums in H:J."""
     cells.sheet.merged_cells.add(f"A{row_number}:{get_column_letter(ANNEX_LABEL_COLUMNS)}{row_number}")
     amounts = [cells.number(sums[name], font=_BOLD) for name in AMOUNT_FIELDS]
     return [cells.text(label, font=_BOLD), *[None] * (ANNEX_LABEL_COLUMNS - 1), *amounts]
 
 
-def _annex_project_row(cells: _Cells, budget: AnnualBudget, year: int) -> list:
+def _annex_project_row(cells: XlsxCells, budget: AnnualBudget, year: int) -> list:
     project = budget.project
     texts = {"alignment": _WRAP}
     return [
@@ -230,7 +230,7 @@ def _annex_project_row(cells: _Cells, budget: AnnualBudget, year: int) -> list:
 
 def _write_annex_sheet(workbook: Workbook, plan, year: int) -> dict:
     sheet = _new_sheet(workbook, f"{year}年", ANNEX_WIDTHS, freeze=f"A{ANNEX_FIRST_DATA_ROW}")
-    cells = _Cells(sheet)
+    cells = XlsxCells(sheet)
     last_column = get_column_letter(len(ANNEX_HEADERS))
     sheet.merged_cells.add(f"A1:{last_column}1")
     sheet.append([cells.text(annex_title(plan, year), font=_TITLE_FONT, alignment=Alignment(horizontal="center"))])
@@ -354,7 +354,7 @@ def flat_export_xlsx(*, queryset: QuerySet, out: str | IO[bytes]) -> int:
     """Write the flat list as one XLSX sheet to `out` (a path or a binary file object); returns the row count."""
     workbook = Workbook(write_only=True)
     sheet = _new_sheet(workbook, "项目清单", FLAT_WIDTHS, freeze="A2")
-    cells = _Cells(sheet)
+    cells = XlsxCells(sheet)
     sheet.append([cells.text(header, font=_BOLD, alignment=_HEADER_ALIGN) for header in FLAT_HEADERS])
     count = 0
     # One query, so one consistent view: no snapshot needed here.

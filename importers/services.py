@@ -23,7 +23,7 @@ from importers.writing import AnnexWriter
 from planportal.lib.names import category_key
 from plans.models import Category, Plan
 from projects.models import UnitAlias
-from projects.services import plan_gazetteer
+from projects.services import plan_gazetteer, request_recompute
 
 Progress = Callable[[str, int, int], None]
 
@@ -95,6 +95,7 @@ def annex_import(
                 transaction.set_rollback(True)
             else:
                 report.imported = True
+                request_recompute(plan.pk)
     return report
 
 

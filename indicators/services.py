@@ -1,29 +1,64 @@
-"""Writes to indicators."""
+"""Writes to indicators: loading a plan's indicators, yearly values, derived counts."""
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from indicators.models import Indicator
+from indicators.derived import rule_counts, rule_for
+from indicators.models import DerivedValue, Indicator, IndicatorValue
+from plans.access import EDIT, may
 from plans.models import Plan
 
 # 农村低收入人口数 targets 0: the fewer the better. Everything else in 专栏1 is "reach at least".
 _AT_MOST_HINTS = ("低收入人口数", "返贫", "贫困发生率")
+
+# Chapter-2 five-year targets that are portfolio totals (project count, cooperation
+# funds): compared with the project rows by the rollups, not reported as indicators.
+PORTFOLIO_TOTAL_KEYS = frozenset({"projects", "beijing_funds"})
+
+# Readable names for the chapter-2 goals the bundled plan states; a key not listed
+# here (another plan's fixture) is named by its quote from the document.
+GOAL_NAMES = {
+    "enterprises_introduced": "引进北京落地企业",
+    "jobs_created": "带动就业",
+    "labour_transfer": "转移贫困劳动人口稳定在京就业",
+    "talent_exchanges": "开展专业技术人才交流",
+    "technologies_introduced": "引进技术",
+    "local_organisations": "培育带贫减贫作用强的本地合作组织和龙头企业",
+    "supply_bases": "共建优质有机绿色农畜产品供应基地",
+    "five_good_gacha": "乡村振兴“五好”嘎查",
+    "five_beauty_gacha": "“五美”人居环境嘎查",
+    "tourism_demo_gacha": "旅游示范嘎查",
+    "reception_points": "接待点（农家乐、牧家乐）",
+    "consolidation_gacha": "巩固成果嘎查",
+    "revitalisation_model_gacha": "乡村振兴嘎查典型",
+    "expansion_gacha": "拓展成果嘎查",
+}
 
 
 def direction_for(name: str) -> str:
     return Indicator.Direction.AT_MOST if any(hint in name for hint in _AT_MOST_HINTS) else Indicator.Direction.AT_LEAST
 
 
+def main_key(seq: int) -> str:
+    return f"main-{seq}"
+
+
 @transaction.atomic
-def indicators_load(*, plan: Plan, rows: list[dict], source: str) -> list[Indicator]:
-    """Create or refresh a plan's indicators from the stated-figures fixture (专栏1 rows). Idempotent."""
+def indicators_load(*, plan: Plan, rows: list[dict], source: str, goals: list[dict] = ()) -> list[Indicator]:
+    """Create or refresh a plan's 专栏1 indicators (and, given chapter-2 targets, its goals). Idempotent."""
     indicators = []
     for row in rows:
         indicator, _created = Indicator.objects.update_or_create(
             plan=plan,
-            name=row["name"],
+            key=main_key(row["seq"]),
             defaults={
+                "kind": Indicator.Kind.MAIN,
+                "name": row["name"],
                 "seq": row["seq"],
                 "unit": row["unit"],
                 "target": Decimal(row["target"]),
@@ -35,4 +70,116 @@ def indicators_load(*, plan: Plan, rows: list[dict], source: str) -> list[Indica
         )
         indicator.full_clean()
         indicators.append(indicator)
+    if goals:
+        indicators += goals_load(plan=plan, targets=goals)
     return indicators
+
+
+def _goal_source(source: dict) -> str:
+    where = " · ".join(" ".join(source.get(part, "").split()) for part in ("chapter", "section", "subsection"))
+    text = f"{where}，第{source['line']}行：“{source['quote']}”"
+    limit = Indicator._meta.get_field("source").max_length
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@transaction.atomic
+def goals_load(*, plan: Plan, targets: list[dict]) -> list[Indicator]:
+    """The chapter-2 five-year goals (targets with no year) as expected, at-least indicators. Idempotent.
+
+    Portfolio totals and per-category figures are left to the rollups, which compare them with the rows.
+    """
+    goals = [
+        target for target in targets
+        if target["year"] is None and target.get("category") is None and target["key"] not in PORTFOLIO_TOTAL_KEYS
+    ]
+    indicators = []
+    for seq, target in enumerate(goals, start=1):
+        indicator, _created = Indicator.objects.update_or_create(
+            plan=plan,
+            key=target["key"],
+            defaults={
+                "kind": Indicator.Kind.GOAL,
+                "name": GOAL_NAMES.get(target["key"], target["source"]["quote"])[:200],
+                "seq": seq,
+                "unit": target.get("unit") or "",
+                "target": Decimal(target["value"]),
+                "target_year": plan.last_year,
+                "attribute": Indicator.Attribute.EXPECTED,
+                "direction": Indicator.Direction.AT_LEAST,
+                "source": _goal_source(target["source"]),
+            },
+        )
+        indicator.full_clean()
+        indicators.append(indicator)
+    return indicators
+
+
+def _as_decimal(value) -> Decimal:
+    # A float has already lost the figure the user typed (0.1 is not 0.1): refuse it.
+    if isinstance(value, float) or isinstance(value, bool):
+        raise ValidationError({"value": _("Enter the value as a decimal number, not a float.")})
+    try:
+        number = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
+    except InvalidOperation:
+        raise ValidationError({"value": _("Enter a number.")}) from None
+    if not number.is_finite():
+        raise ValidationError({"value": _("Enter a number.")})
+    return number
+
+
+@transaction.atomic
+def indicator_value_set(
+    *,
+    indicator: Indicator,
+    year: int,
+    value,
+    user,
+    note: str = "",
+    evidence_text: str = "",
+    evidence_file: File | None = None,
+) -> IndicatorValue:
+    """Enter or correct the value of an indicator for a year; the old value stays in the history.
+
+    A correction without a new file keeps the evidence file already attached.
+    """
+    if not may(user, indicator.plan, EDIT):
+        raise PermissionDenied
+    number = _as_decimal(value)
+    # Lock the row so two people correcting the same year do not both read the old value.
+    current = IndicatorValue.objects.select_for_update().filter(indicator=indicator, year=year).first()
+    entry = current or IndicatorValue(indicator=indicator, year=year)
+    entry.value = number
+    entry.note = note
+    entry.evidence_text = evidence_text
+    entry.entered_by = user
+    entry.entered_at = timezone.now()
+    if evidence_file is not None:
+        entry.evidence_file = evidence_file
+    entry.full_clean()
+    # Outside a request (CLI, tests) the history middleware does not know the user.
+    entry._history_user = user
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def derived_refresh(*, plan: Plan) -> int:
+    """Recount every derivable indicator of a plan from its projects; returns the number of values stored.
+
+    Replaces the plan's derived values at once, so running it twice is harmless
+    and an indicator that no longer has a rule loses its stale counts.
+    """
+    now = timezone.now()
+    rows = []
+    counted: dict[str, dict] = {}  # one query per rule, even when a rule serves two indicators
+    for indicator in Indicator.objects.for_plan(plan):
+        rule = rule_for(indicator)
+        if rule is None:
+            continue
+        if rule.code not in counted:
+            counted[rule.code] = rule_counts(plan=plan, rule=rule)
+        for year, count in counted[rule.code].items():
+            rows.append(DerivedValue(indicator=indicator, year=year, value=count, rule=rule.code, computed_at=now))
+    DerivedValue.objects.filter(indicator__plan=plan).delete()
+    DerivedValue.objects.bulk_create(rows)
+    return len(rows)

@@ -7,13 +7,16 @@ way the task only starts once the rows it reads are committed.
 """
 
 import threading
+import time
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
 
 
-def _in_thread(task, args) -> None:
+def _run_in_thread(task, args, delay: float = 0) -> None:
     def run():
+        if delay:
+            time.sleep(delay)
         try:
             task.apply(args=args)
         finally:
@@ -22,10 +25,11 @@ def _in_thread(task, args) -> None:
     threading.Thread(target=run, name=f"task-{task.name}", daemon=True).start()
 
 
-def enqueue(task, *args) -> None:
+def enqueue(task, *args, delay: float = 0) -> None:
+    """Run `task(*args)` after commit; `delay` seconds later when given (to gather a burst of edits)."""
     if not settings.CELERY_TASK_ALWAYS_EAGER:
-        transaction.on_commit(lambda: task.delay(*args))
+        transaction.on_commit(lambda: task.apply_async(args=args, countdown=delay or None))
     elif settings.PLANPORTAL_TASKS_IN_THREAD:
-        transaction.on_commit(lambda: _in_thread(task, args))
+        transaction.on_commit(lambda: _run_in_thread(task, args, delay))
     else:
         transaction.on_commit(lambda: task.apply(args=args))

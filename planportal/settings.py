@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "indicators",
     "importers",
     "figures",
+    "rollups",
 ]
 
 MIDDLEWARE = [

@@ -13,4 +13,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("plans/<slug:code>/indicators/", include("indicators.urls")),
+    path("plans/<slug:code>/", include("rollups.urls")),
 ]

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from plans.admin_scoping import PlanScopedAdmin, plan_filter
 from plans.models import Category, Plan, PlanMembership, PlanYear
 from plans.services import plan_create, plan_set_years
+from rollups.admin import RecomputesPlanAdmin
 
 
 class PlanYearInline(admin.TabularInline):
@@ -80,7 +81,7 @@ class PlanYearAdmin(PlanScopedAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(PlanScopedAdmin):
+class CategoryAdmin(RecomputesPlanAdmin, PlanScopedAdmin):
     list_display = ["name_zh", "name_en", "code", "order", "plan"]
     list_filter = [plan_filter("plan")]
     search_fields = ["name_zh", "name_en", "code"]

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from figures.services import narrative_figures_load
+from figures.services import key_projects_load, narrative_figures_load
 from indicators.services import indicators_load
 from plans.models import Plan
 from plans.services import plan_create
@@ -41,8 +41,9 @@ def bundled_plan_ensure(*, user=None) -> tuple[Plan, bool]:
         code=info["code"], name=info["name"], county=info["county"], partner=info["partner"],
         first_year=info["first_year"], last_year=info["last_year"],
     )
-    indicators_load(plan=plan, rows=figures["indicators"], source="专栏1 主要指标")
+    indicators_load(plan=plan, rows=figures["indicators"], source="专栏1 主要指标", goals=figures["targets"])
     narrative_figures_load(plan=plan, targets=figures["targets"], user=user)
+    key_projects_load(plan=plan, columns=figures["key_projects"])
     with open(BUNDLED_ANNEX, "rb") as handle:
         batch = batch_create(plan=plan, uploads=[(BUNDLED_ANNEX.name, handle)], user=user)
     stored = batch.files.get()
@@ -51,4 +52,7 @@ def bundled_plan_ensure(*, user=None) -> tuple[Plan, bool]:
     batch_record(batch.pk, report)
     if report.rejected:
         raise RuntimeError(f"the bundled annex does not import: {[m.text('en') for m in report.errors]}")
+    from rollups.services import recompute_plan
+
+    recompute_plan(plan.pk)  # the totals are there from the first page view
     return plan, True

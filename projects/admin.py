@@ -11,6 +11,7 @@ from plans.admin_scoping import PlanScopedAdmin, dependent_filter, plan_filter
 from plans.models import Category, PlanYear
 from projects.models import ImplementingUnit, Place, Project, UnitAlias
 from projects.services import plan_unit_key
+from rollups.admin import RecomputesPlanAdmin
 
 
 class ProjectYearFilter(admin.SimpleListFilter):
@@ -94,7 +95,7 @@ def _money_column(field: str, title):
 
 
 @admin.register(Project)
-class ProjectAdmin(PlanScopedAdmin):
+class ProjectAdmin(RecomputesPlanAdmin, PlanScopedAdmin):
     list_display = [
         "name",
         "plan_code",
@@ -192,7 +193,7 @@ class UnitAliasInline(admin.TabularInline):
 
 
 @admin.register(ImplementingUnit)
-class ImplementingUnitAdmin(PlanScopedAdmin):
+class ImplementingUnitAdmin(RecomputesPlanAdmin, PlanScopedAdmin):
     list_display = ["name", "plan", "alias_count", "project_count"]
     list_filter = [plan_filter("plan")]
     search_fields = ["name", "aliases__spelling"]

@@ -10,6 +10,13 @@ from plans.models import Category, Plan
 from projects.models import ImplementingUnit, Place, Project, UnitAlias
 
 
+def request_recompute(plan_id: int) -> None:
+    """Totals and disagreements follow every change (rollups app)."""
+    from rollups.services import request_recompute as request
+
+    request(plan_id)
+
+
 def plan_gazetteer(plan: Plan) -> dict:
     """What place recognition knows of this plan's banner: its townships and other spellings.
 
@@ -69,6 +76,7 @@ def unit_merge(*, keep: ImplementingUnit, merge: ImplementingUnit) -> Implementi
     Project.objects.filter(unit=merge).update(unit=keep)
     UnitAlias.objects.filter(unit=merge).update(unit=keep)
     merge.delete()
+    request_recompute(keep.plan_id)
     return keep
 
 
@@ -155,6 +163,7 @@ def project_create(
     )
     project.full_clean()
     project.save()
+    request_recompute(plan.pk)
     return project
 
 
@@ -176,6 +185,7 @@ def project_update(*, project: Project, **changes) -> Project:
         project.save()
     except IntegrityError as exc:  # a rule the database holds that full_clean() could not see
         raise ValidationError(str(exc)) from exc
+    request_recompute(project.plan_id)
     return project
 
 

@@ -34,6 +34,7 @@ def test_a_real_worker_runs_tasks_against_the_same_database():
     assert not app.conf.task_always_eager
     PlanFactory()
     PlanFactory()
+    app.control.purge()  # tasks other tests queued for plans that no longer exist
     # A worker thread that consumes from the real broker (Redis in CI) through the real transport.
     with start_worker(app, perform_ping_check=False, loglevel="WARNING", pool="solo", shutdown_timeout=20):
         result = worker_healthcheck.delay()

@@ -48,6 +48,10 @@ class Command(BaseCommand):
             user=actor, batch=batch, dry_run=dry_run,
         )
         batch_record(batch.pk, report)
+        if report.imported:
+            from rollups.services import recompute_plan
+
+            recompute_plan(plan_obj.pk)  # a command's process ends now: bring the totals up to date before
         if json:
             self.stdout.write(_json_dumps(report.as_json(lang)))
         else:

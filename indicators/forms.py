@@ -1,0 +1,77 @@
+"""The form county staff use to enter or correct a year's value with its evidence."""
+
+from pathlib import Path
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from indicators.models import EVIDENCE_EXTENSIONS, IndicatorValue
+
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+
+# The first bytes of each accepted type: a renamed .exe is refused even with a .pdf name.
+# xlsx and docx are ZIP containers.
+_SIGNATURES = {
+    "pdf": (b"%PDF-",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "xlsx": (b"PK\x03\x04",),
+    "docx": (b"PK\x03\x04",),
+}
+
+
+class IndicatorValueForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"))
+    value = forms.DecimalField(
+        label=_("Value"),
+        max_digits=IndicatorValue._meta.get_field("value").max_digits,
+        decimal_places=IndicatorValue._meta.get_field("value").decimal_places,
+        # A text box, not type=number: the browser would otherwise drop "1,5" silently instead of saying why.
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+    evidence_text = forms.CharField(
+        label=_("Evidence"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Where the figure comes from: a report, a statistics table, a document number."),
+    )
+    evidence_file = forms.FileField(
+        label=_("Evidence file"), required=False,
+        help_text=_("PDF, JPG, PNG, XLSX or DOCX, at most 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{ext}" for ext in EVIDENCE_EXTENSIONS)}),
+    )
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        self.fields["year"].widget = forms.Select(choices=[(year, year) for year in plan.years])
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if year not in self.plan.years:
+            raise forms.ValidationError(
+                _("%(year)s is not a year of this plan (%(first)s–%(last)s)."),
+                code="year_outside_plan",
+                params={"year": year, "first": self.plan.first_year, "last": self.plan.last_year},
+            )
+        return year
+
+    def clean_evidence_file(self):
+        upload = self.cleaned_data.get("evidence_file")
+        if not upload:
+            return None
+        if upload.size > EVIDENCE_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB."), code="file_too_big")
+        extension = Path(upload.name).suffix.lower().lstrip(".")
+        if extension not in EVIDENCE_EXTENSIONS:
+            raise forms.ValidationError(
+                _("Only PDF, JPG, PNG, XLSX or DOCX files can be attached."), code="file_type"
+            )
+        head = upload.read(8)
+        upload.seek(0)
+        if not head.startswith(_SIGNATURES[extension]):
+            raise forms.ValidationError(
+                _("The file's content does not match its type .%(extension)s."), code="file_content",
+                params={"extension": extension},
+            )
+        return upload

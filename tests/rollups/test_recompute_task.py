@@ -1,0 +1,124 @@
+"""The recompute task: enqueued after changes, debounced, safe after a failure, run by a real worker."""
+
+import os
+from decimal import Decimal
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.cache import cache
+
+from funding.models import AnnualBudget
+from funding.services import budget_update
+from rollups import services
+from rollups.models import RecomputeState, Rollup
+from tests.factories import BudgetFactory, ProjectFactory
+
+
+@pytest.fixture
+def enqueued(monkeypatch):
+    """Record what request_recompute would run, instead of running it."""
+    calls = []
+    monkeypatch.setattr("planportal.background.enqueue", lambda task, *args, delay=0: calls.append((task.name, args)))
+    cache.clear()
+    return calls
+
+
+@pytest.mark.django_db
+def test_a_burst_of_500_edits_enqueues_one_recompute(budget, enqueued, django_capture_on_commit_callbacks):
+    for i in range(500):
+        budget_update(budget=budget, beijing_funds=Decimal(i))
+    assert enqueued == [("rollups.recompute", (budget.project.plan_id,))]
+    state = RecomputeState.objects.get(plan_id=budget.project.plan_id)
+    assert state.pending
+    # Once it runs, the next edit enqueues another.
+    services.recompute_plan(budget.project.plan_id)
+    budget_update(budget=budget, beijing_funds=Decimal("1"))
+    assert len(enqueued) == 2
+
+
+@pytest.mark.django_db
+def test_a_lost_queued_recompute_does_not_block_later_ones(budget, enqueued, monkeypatch):
+    plan_id = budget.project.plan_id
+    services.request_recompute(plan_id)
+    cache.set(services._queued_key(plan_id), 0)  # queued at the epoch: that task never ran
+    assert services.request_recompute(plan_id) is True
+    assert len(enqueued) == 2
+
+
+@pytest.mark.django_db
+def test_changes_through_services_recompute_after_commit(budget, settings, django_capture_on_commit_callbacks):
+    # The embedded default's path (tasks in this process); the worker path is tested below.
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.PLANPORTAL_TASKS_IN_THREAD = False
+    cache.clear()
+    plan_id = budget.project.plan_id
+    with django_capture_on_commit_callbacks(execute=True):
+        budget_update(budget=budget, beijing_funds=Decimal("168.15"))
+    total = Rollup.objects.get(plan_id=plan_id, kind="total", year=None)
+    assert total.beijing_funds == Decimal("168.15")
+    assert not RecomputeState.objects.get(plan_id=plan_id).pending
+
+
+@pytest.mark.django_db
+def test_a_failed_recompute_leaves_the_previous_totals(budget, monkeypatch):
+    plan_id = budget.project.plan_id
+    services.recompute_plan(plan_id)
+    before = list(Rollup.objects.filter(plan_id=plan_id).values_list("kind", "year", "beijing_funds"))
+    AnnualBudget.objects.filter(pk=budget.pk).update(beijing_funds=Decimal("999"))
+
+    def killed(*args, **kwargs):
+        raise RuntimeError("worker killed half-way")
+
+    monkeypatch.setattr(services.VarianceBuilder, "build", killed)
+    with pytest.raises(RuntimeError):
+        services.recompute_plan(plan_id)
+    assert list(Rollup.objects.filter(plan_id=plan_id).values_list("kind", "year", "beijing_funds")) == before
+    state = RecomputeState.objects.get(plan_id=plan_id)
+    assert "worker killed" in state.last_error
+    monkeypatch.undo()
+    services.recompute_plan(plan_id)
+    assert Rollup.objects.get(plan_id=plan_id, kind="total", year=None).beijing_funds == Decimal("999")
+    assert RecomputeState.objects.get(plan_id=plan_id).last_error == ""
+
+
+@pytest.mark.django_db
+def test_one_plans_edit_recomputes_only_that_plan(plan, other_plan):
+    mine = BudgetFactory(project=ProjectFactory(plan=plan))
+    BudgetFactory(project=ProjectFactory(plan=other_plan))
+    services.recompute_plan(other_plan.pk)
+    theirs_before = list(Rollup.objects.filter(plan=other_plan).values_list("id", flat=True))
+    services.recompute_plan(mine.project.plan_id)
+    assert list(Rollup.objects.filter(plan=other_plan).values_list("id", flat=True)) == theirs_before
+
+
+@pytest.mark.django_db
+def test_recompute_all_asks_for_every_plan(plan, other_plan, enqueued):
+    assert services.recompute_all() == 2
+    assert {args for _name, args in enqueued} == {(plan.pk,), (other_plan.pk,)}
+
+
+def test_the_nightly_recompute_is_declared_in_one_place():
+    from planportal.celery import app
+
+    assert app.conf.beat_schedule["recompute-every-plan-nightly"]["task"] == "rollups.recompute_all"
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_recomputes(plan):
+    if not os.environ.get("CELERY_BROKER_URL"):
+        if os.environ.get("PLANPORTAL_REQUIRE_WORKER_TESTS") == "1":
+            pytest.fail("PLANPORTAL_REQUIRE_WORKER_TESTS=1 but CELERY_BROKER_URL is not set")
+        pytest.skip("no CELERY_BROKER_URL: the embedded default has no worker")
+    from celery.contrib.testing.worker import start_worker
+
+    from planportal.celery import app
+    from rollups.tasks import recompute
+
+    assert not django_settings.CELERY_TASK_ALWAYS_EAGER
+    BudgetFactory(project=ProjectFactory(plan=plan), beijing_funds=Decimal("86.5"))
+    app.control.purge()  # tasks other tests queued for plans that no longer exist
+    with start_worker(app, perform_ping_check=False, loglevel="WARNING", pool="solo", shutdown_timeout=20):
+        outcome = recompute.delay(plan.pk).get(timeout=60)
+    assert outcome["plan"] == plan.code
+    assert Rollup.objects.get(plan=plan, kind="total", year=None).beijing_funds == Decimal("86.5")
