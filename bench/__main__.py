@@ -1,5 +1,7 @@
 """`make bench`: benchmarks as ratios against a floor measured in the same run.
 
+`python -m bench [import] [rollups]` runs one or both.
+
 Import: a synthetic 10,000-row annex workbook into PostgreSQL, against the
 fastest bare read of the same file (python-calamine, no processing). Target:
 import ≤ 4× the bare read; peak memory at 100,000 rows < 1.5× that at 10,000.
@@ -73,11 +75,26 @@ def bench_import() -> dict:
     }
 
 
+def bench_rollups() -> dict:
+    """In a fresh database, in a child process (Django set up there with the bench's settings)."""
+    env = _env()
+    _ensure_database(env)
+    code = "import json, django; django.setup(); from bench.rollups_bench import run; print(json.dumps(run()))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE":
+                         "planportal.settings"}, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
-    result = bench_import()
-    print(json.dumps({"import": result}, ensure_ascii=False, indent=1))
+    which = sys.argv[1:] or ["import", "rollups"]
+    results = {}
+    if "import" in which:
+        results["import"] = bench_import()
+    if "rollups" in which:
+        results["rollups"] = bench_rollups()
+    print(json.dumps(results, ensure_ascii=False, indent=1))
 
 
 if __name__ == "__main__":

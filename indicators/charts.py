@@ -15,8 +15,10 @@ from math import floor, log10
 
 from indicators.numbers import plain_number
 
-WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 20, 64  # room for y labels, x labels and the legend
+# Narrow enough that 14px text stays legible when a phone scales the chart to its width.
+WIDTH, HEIGHT = 480, 320
+LEFT, RIGHT, TOP, BOTTOM = 56, 12, 24, 84  # room for y labels, x labels and a legend of up to two lines
+FONT_SIZE = 14
 VALUE_COLOUR, TARGET_COLOUR, DERIVED_COLOUR, GRID_COLOUR = "#1f5f99", "#a1261b", "#7a5a00", "#d9dee2"
 
 
@@ -40,6 +42,11 @@ def _nice_step(span: float) -> float:
         if raw <= factor * magnitude:
             return factor * magnitude
     return 10 * magnitude
+
+
+def _text_width(text: str) -> int:
+    """Roughly, in pixels at FONT_SIZE: CJK characters are square, Latin ones about half as wide."""
+    return sum(FONT_SIZE if ord(char) > 0x2E7F else FONT_SIZE * 6 // 10 for char in text)
 
 
 def _number(value: float) -> str:
@@ -82,7 +89,7 @@ def indicator_chart_svg(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" class="indicator-chart" '
         f'role="img" aria-labelledby="{safe_id}-title {safe_id}-desc" aria-label="{_text(title)}" '
-        f'preserveAspectRatio="xMidYMid meet" font-family="system-ui, sans-serif" font-size="12">',
+        f'preserveAspectRatio="xMidYMid meet" font-family="system-ui, sans-serif" font-size="{FONT_SIZE}">',
         f'<title id="{safe_id}-title">{_text(title)}</title>',
         f'<desc id="{safe_id}-desc">{_text(description)}</desc>',
     ]
@@ -91,7 +98,7 @@ def indicator_chart_svg(
     while tick <= top_value + step / 1000:
         y = y_of(tick)
         parts.append(f'<line x1="{LEFT}" y1="{y}" x2="{WIDTH - RIGHT}" y2="{y}" stroke="{GRID_COLOUR}"/>')
-        parts.append(f'<text x="{LEFT - 6}" y="{y + 4}" text-anchor="end" fill="#5f6b73">{_text(_number(tick))}</text>')
+        parts.append(f'<text x="{LEFT - 6}" y="{y + 5}" text-anchor="end" fill="#5f6b73">{_text(_number(tick))}</text>')
         tick += step
     if unit:
         parts.append(f'<text x="4" y="{TOP - 6}" fill="#5f6b73">{_text(unit)}</text>')
@@ -99,7 +106,7 @@ def indicator_chart_svg(
     bar_w = round(min(slot * 0.5, 48), 1)
     for index, year in enumerate(years):
         x = x_of(index)
-        parts.append(f'<text x="{x}" y="{TOP + plot_h + 18}" text-anchor="middle">{_text(year)}</text>')
+        parts.append(f'<text x="{x}" y="{TOP + plot_h + 20}" text-anchor="middle">{_text(year)}</text>')
         if year in values:
             value_y = y_of(values[year])
             bar_top, bar_h = min(value_y, zero_y), round(abs(zero_y - value_y), 1)
@@ -112,7 +119,12 @@ def indicator_chart_svg(
                 f"{_text(plain_number(values[year]))}</text>"
             )
     if derived:
-        points = [(x_of(index), y_of(derived[year]), year) for index, year in enumerate(years) if year in derived]
+        # Beside the bar, not on it, so the bar's value label stays readable.
+        offset = round(bar_w / 2 + 8, 1)
+        points = [
+            (round(x_of(index) + offset, 1), y_of(derived[year]), year)
+            for index, year in enumerate(years) if year in derived
+        ]
         path = " ".join(f"{x},{y}" for x, y, _year in points)
         parts.append(f'<polyline points="{path}" fill="none" stroke="{DERIVED_COLOUR}" stroke-width="1.5"/>')
         for x, y, year in points:
@@ -129,13 +141,16 @@ def indicator_chart_svg(
         f'<text x="{WIDTH - RIGHT}" y="{target_y - 5}" text-anchor="end" fill="{TARGET_COLOUR}">'
         f"{_text(f'{labels.target} {plain_number(target)}{unit_suffix}')}</text>"
     )
-    # Legend under the year labels.
-    legend_y = HEIGHT - 14
+    # Legend under the year labels, wrapped onto a second line when the labels are long.
+    legend_y = TOP + plot_h + 46
     legend = [(VALUE_COLOUR, "rect", labels.values), (TARGET_COLOUR, "line", labels.target)]
     if derived:
         legend.append((DERIVED_COLOUR, "circle", labels.derived))
     x = LEFT
     for colour, shape, label in legend:
+        label_width = 20 + _text_width(label)
+        if x > LEFT and x + label_width > WIDTH - RIGHT:
+            x, legend_y = LEFT, legend_y + 20
         if shape == "rect":
             parts.append(f'<rect x="{x}" y="{legend_y - 9}" width="12" height="10" fill="{colour}"/>')
         elif shape == "line":
@@ -146,6 +161,6 @@ def indicator_chart_svg(
         else:
             parts.append(f'<circle cx="{x + 6}" cy="{legend_y - 4}" r="4" fill="{colour}"/>')
         parts.append(f'<text x="{x + 17}" y="{legend_y}">{_text(label)}</text>')
-        x += 30 + 13 * len(label)
+        x += label_width + 16
     parts.append("</svg>")
     return "\n".join(parts)

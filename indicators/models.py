@@ -7,6 +7,8 @@ project portfolio itself can count an indicator, the count is stored apart
 (DerivedValue) so a hand-entered figure and a computed one are never mixed.
 """
 
+from uuid import uuid4
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
@@ -18,6 +20,10 @@ from simple_history.models import HistoricalRecords
 from plans.models import Plan
 
 EVIDENCE_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "xlsx", "docx"]
+
+
+def new_indicator_key() -> str:
+    return f"indicator-{uuid4().hex[:12]}"
 
 
 class IndicatorQuerySet(models.QuerySet):
@@ -47,8 +53,9 @@ class Indicator(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("plan"))
     kind = models.CharField(_("indicator kind"), max_length=8, choices=Kind.choices, default=Kind.MAIN)
-    # Stable across reloads and renames: "main-1" … for 专栏1, the fixture's key for goals.
-    key = models.SlugField(_("key"), max_length=64)
+    # Stable across reloads and renames: "main-1" … for 专栏1, the fixture's key for goals;
+    # an indicator added by hand gets an opaque key of its own.
+    key = models.SlugField(_("key"), max_length=64, default=new_indicator_key)
     seq = models.PositiveSmallIntegerField(_("number in the table"), default=0)
     name = models.CharField(_("name"), max_length=200)
     unit = models.CharField(_("unit"), max_length=20, blank=True)

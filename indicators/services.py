@@ -140,7 +140,8 @@ def indicator_value_set(
 ) -> IndicatorValue:
     """Enter or correct the value of an indicator for a year; the old value stays in the history.
 
-    A correction without a new file keeps the evidence file already attached.
+    A correction states the value, note and evidence text anew (the page prefills
+    them from the current entry); without a new file it keeps the one attached.
     """
     if not may(user, indicator.plan, EDIT):
         raise PermissionDenied

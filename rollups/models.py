@@ -38,12 +38,18 @@ class Rollup(models.Model):
         UNIT = "unit", _("per implementing unit")
         TOWNSHIP = "township", _("per township")
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="rollups")
+    # Derived rows, rewritten wholesale by every recompute from rows that do hold these keys:
+    # foreign-key checks in the database would only slow the rewrite (they cost more than
+    # the aggregation for a thousand plans). Deletes still cascade, through the ORM.
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="rollups", db_constraint=False)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     year = models.PositiveSmallIntegerField(null=True, blank=True, help_text=_("Empty: all years."))
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    unit = models.ForeignKey(ImplementingUnit, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    township = models.ForeignKey(Place, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                                 db_constraint=False)
+    unit = models.ForeignKey(ImplementingUnit, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                             db_constraint=False)
+    township = models.ForeignKey(Place, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                                 db_constraint=False)
     projects = models.PositiveIntegerField(_("yearly project rows"))
     total_investment = WanYuanField(_("total investment (万元)"))
     beijing_funds = WanYuanField(_("cooperation funds (万元)"))

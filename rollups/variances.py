@@ -129,7 +129,7 @@ class VarianceBuilder:
 
     def check_key_projects(self):
         names = defaultdict(set)
-        for year, name in AnnualBudget.objects.filter(plan_year__plan=self.plan).values_list(
+        for year, name in AnnualBudget.objects.filter(plan_year__plan=self.plan).order_by().values_list(
                 "plan_year__year", "project__name").distinct():
             names[year].add(match_key(name))
         for key in KeyProject.objects.filter(plan=self.plan).order_by("column", "id"):
