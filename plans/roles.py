@@ -18,8 +18,11 @@ _RECORDS = [
     "funding.annualbudget",
     "indicators.indicator",
     "figures.statedfigure",
+    "indicators.indicatorvalue",
 ]
-_READ_ONLY = ["plans.plan", "plans.planyear", "plans.category", "plans.planmembership", "importers.importbatch"]
+_READ_ONLY = ["plans.plan", "plans.planyear", "plans.category", "plans.planmembership", "importers.importbatch",
+              "indicators.derivedvalue", "figures.keyproject", "rollups.rollup", "rollups.variance",
+              "rollups.recomputestate"]
 
 
 def _perms(models, actions):
@@ -37,6 +40,8 @@ ROLE_PERMISSIONS = {
     PlanMembership.Role.LIAISON: _perms(_RECORDS + _READ_ONLY, ["view"]),
     PlanMembership.Role.ADMIN: _perms(_RECORDS, ["view", "add", "change", "delete"])
     + _perms(["importers.importbatch"], ["view", "add"])
+    + _perms(["indicators.derivedvalue", "figures.keyproject", "rollups.rollup", "rollups.variance",
+              "rollups.recomputestate"], ["view"])
     + _perms(["plans.category", "plans.planmembership"], ["view", "add", "change", "delete"])
     + _perms(["plans.plan", "plans.planyear"], ["view", "change"]),
 }

@@ -21,3 +21,14 @@ def project(plan):
 @pytest.fixture
 def budget(project):
     return BudgetFactory(project=project)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_inline_and_fresh_cache(settings):
+    """Tasks never outlive a test in a thread, and no test sees another's cached markers."""
+    from django.core.cache import cache
+
+    settings.PLANPORTAL_TASKS_IN_THREAD = False
+    cache.clear()
+    yield
+    cache.clear()

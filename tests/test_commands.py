@@ -49,9 +49,10 @@ def test_load_demo_creates_the_bundled_plan_and_users_once(settings):
     assert staff.has_perm("funding.change_annualbudget") and not staff.is_superuser
     liaison = get_user_model().objects.get(username="liaison")
     assert liaison.has_perm("funding.view_annualbudget") and not liaison.has_perm("funding.change_annualbudget")
-    binding = Indicator.objects.filter(plan=plan, attribute="binding").values_list("name", flat=True)
-    assert Indicator.objects.filter(plan=plan).count() == 10 and len(binding) == 4
-    assert Indicator.objects.get(plan=plan, seq=1).direction == "at_most"
+    binding = Indicator.objects.filter(plan=plan, kind="main", attribute="binding").values_list("name", flat=True)
+    assert Indicator.objects.filter(plan=plan, kind="main").count() == 10 and len(binding) == 4
+    assert Indicator.objects.get(plan=plan, kind="main", seq=1).direction == "at_most"
+    assert Indicator.objects.filter(plan=plan, kind="goal").exists()  # chapter 2's five-year goals
 
 
 @pytest.mark.django_db
