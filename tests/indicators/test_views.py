@@ -26,8 +26,9 @@ def urls(plan, indicators, staff, settings, tmp_path):
     }
 
 
-def _post(client, url, **data):
-    return client.post(url, {"year": 2023, "value": "98.5", "note": "", "evidence_text": "", **data})
+def _post(client, url, headers=None, **data):
+    return client.post(url, {"year": 2023, "value": "98.5", "note": "", "evidence_text": "", **data},
+                       headers=headers or {})
 
 
 def test_anonymous_users_are_sent_to_log_in(client, urls):
@@ -110,8 +111,10 @@ def test_bad_input_gets_a_message_at_its_field(client, urls, staff, data, field,
 
 def test_the_year_message_names_the_plans_years(client, urls, staff):
     client.force_login(staff)
-    response = _post(client, urls["detail"], year="2030", HTTP_ACCEPT_LANGUAGE="en")
+    response = _post(client, urls["detail"], year="2030", headers={"accept-language": "en"})
     assert "2030 is not a year of this plan (2021–2025)." in response.content.decode()
+    chinese = _post(client, urls["detail"], year="2030")
+    assert "2030 年不在本规划年限（2021–2025）内。" in chinese.content.decode()
 
 
 def test_the_overview_groups_indicators_and_shows_progress(client, plan, urls, staff, indicators):
