@@ -53,6 +53,8 @@ class AnnualBudget(models.Model):
     actual_beijing_funds = WanYuanField(_("cooperation funds disbursed (万元)"), null=True, blank=True)
     actual_local_funds = WanYuanField(_("local funds disbursed (万元)"), null=True, blank=True)
 
+    # Bumped by every write: a save based on an older version is refused (no lost updates).
+    version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -7,7 +7,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from funding.models import AnnualBudget
+from planportal.concurrency import check_version
 from plans.models import PlanYear
+from plans.services import ensure_years_editable
 from projects.models import Project
 from projects.services import request_recompute
 
@@ -40,6 +42,7 @@ def budget_create(
     *,
     project: Project,
     year: int,
+    user=None,
     total_investment: Decimal = Decimal(0),
     beijing_funds: Decimal = Decimal(0),
     local_funds: Decimal = Decimal(0),
@@ -48,30 +51,60 @@ def budget_create(
     unknown = set(details) - _BUDGET_FIELDS
     if unknown:
         raise TypeError(f"budget_create() got unknown fields: {', '.join(sorted(unknown))}")
+    plan_year = plan_year_of(project=project, year=year)
+    ensure_years_editable([plan_year])
     budget = AnnualBudget(
         project=project,
-        plan_year=plan_year_of(project=project, year=year),
+        plan_year=plan_year,
         total_investment=total_investment,
         beijing_funds=beijing_funds,
         local_funds=local_funds,
         **details,
     )
     budget.full_clean()
-    budget.save()
+    _save_with_history_user(budget, user)
     request_recompute(project.plan_id)
     return budget
 
 
 @transaction.atomic
-def budget_update(*, budget: AnnualBudget, **changes) -> AnnualBudget:
+def budget_update(*, budget: AnnualBudget, user=None, expected_version: int | None = None,
+                  **changes) -> AnnualBudget:
+    """Change a budget. With `expected_version` (the version the editor started from), a save over
+    someone else's newer save is refused with StaleEdit instead of silently overwriting it."""
     unknown = set(changes) - _BUDGET_FIELDS - {"year"}
     if unknown:
         raise TypeError(f"budget_update() got unknown fields: {', '.join(sorted(unknown))}")
+    current = AnnualBudget.objects.select_for_update().select_related("plan_year").get(pk=budget.pk)
+    check_version(current, expected_version)
+    budget.version = current.version
+    years = [current.plan_year]
     if "year" in changes:
         budget.plan_year = plan_year_of(project=budget.project, year=changes.pop("year"))
+        years.append(budget.plan_year)
+    ensure_years_editable(years)
     for field, value in changes.items():
         setattr(budget, field, value)
     budget.full_clean()
-    budget.save()
+    budget.version += 1
+    _save_with_history_user(budget, user)
     request_recompute(budget.project.plan_id)
     return budget
+
+
+@transaction.atomic
+def budget_delete(*, budget: AnnualBudget, user=None) -> None:
+    current = AnnualBudget.objects.select_for_update().select_related("plan_year").get(pk=budget.pk)
+    ensure_years_editable([current.plan_year])
+    plan_id = budget.project.plan_id
+    if user is not None:
+        budget._history_user = user
+    budget.delete()
+    request_recompute(plan_id)
+
+
+def _save_with_history_user(obj, user) -> None:
+    """The history entry names who made the change, also outside a request (API, commands)."""
+    if user is not None and getattr(user, "is_authenticated", False):
+        obj._history_user = user
+    obj.save()

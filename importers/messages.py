@@ -51,6 +51,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Duplicates row {first_row} of {first_sheet} (same project, place, unit and year): delete one of them.",
     ),
     "bad_count": ("{detail}", "{detail_en}"),
+    "year_locked": (
+        "{year} 年已审核通过并锁定：不能导入这一年的行。请先请联络员重新开放该年度，或从文件中删去这一年的行。",
+        "{year} has been approved and is locked: rows of that year cannot be imported. Ask the liaison "
+        "officer to reopen the year, or remove its rows from the file.",
+    ),
     "too_many_errors": (
         "错误太多，只列出前 {shown} 条（共 {total} 条）：请先改正这些再重新上传。",
         "Too many errors: only the first {shown} of {total} are listed; correct these and upload again.",

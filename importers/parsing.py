@@ -57,6 +57,7 @@ class ParseContext:
     categories: dict  # category_key → (category id, name)
     county_names: tuple = ("科右中旗", "科尔沁右翼中旗")
     aliases: dict | None = None  # other spellings of the banner's townships (巴彦忙哈苏木 → 巴彦茫哈苏木)
+    locked_years: tuple = ()  # approved years of the plan
 
 
 @dataclass(slots=True)

@@ -21,7 +21,7 @@ from importers.reading import UnreadableFile, detect_format, open_sheets
 from importers.report import ImportReport
 from importers.writing import AnnexWriter
 from planportal.lib.names import category_key
-from plans.models import Category, Plan
+from plans.models import Category, Plan, PlanYear
 from projects.models import UnitAlias
 from projects.services import plan_gazetteer, request_recompute
 
@@ -48,6 +48,7 @@ class _Checked:
     facts: dict = field(default_factory=dict)
     new_units: dict = field(default_factory=dict)  # unit key → first spelling
     years: set = field(default_factory=set)
+    locked_years: set = field(default_factory=set)  # approved years: no row may change them
 
 
 def parse_context(plan: Plan) -> ParseContext:
@@ -55,8 +56,10 @@ def parse_context(plan: Plan) -> ParseContext:
         category_key(c.name_zh): (c.pk, c.name_zh) for c in Category.objects.filter(plan=plan).order_by("order")
     }
     gazetteer = plan_gazetteer(plan)
+    locked = PlanYear.objects.filter(plan=plan, review_status=PlanYear.Review.APPROVED).values_list("year", flat=True)
     return ParseContext(first_year=plan.first_year, last_year=plan.last_year, categories=categories,
-                        county_names=tuple(gazetteer["banners"]), aliases=gazetteer["aliases"])
+                        county_names=tuple(gazetteer["banners"]), aliases=gazetteer["aliases"],
+                        locked_years=tuple(locked))
 
 
 def annex_import(
@@ -101,6 +104,7 @@ def annex_import(
 
 def _check(files, context, unit_ids, spool, report, progress) -> _Checked:
     checked = _Checked()
+    checked.locked_years = set(context.locked_years)
     any_table = False
     for import_file in files:
         try:
@@ -156,6 +160,9 @@ def _check_sheet(parser, sheet, checked, unit_ids, spool, report, progress) -> b
 
 # Python's own hash: 64 bits, fast, and stable within the one process an import runs in.
 def _check_row(row: ProjectRow, checked: _Checked, unit_ids: dict, report: ImportReport) -> None:
+    if row.year in checked.locked_years:
+        report.add(Message(ERROR, "year_locked", row.sheet, row.row, "实施年度", {"year": row.year}))
+        return
     identity = identity_of(row, unit_ids)
     slot = hash((identity, row.year))
     if not checked.sheets or checked.sheets[-1] != row.sheet:

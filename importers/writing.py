@@ -193,7 +193,8 @@ class AnnexWriter:
                 for field, value in changed[budget.pk].items():
                     setattr(budget, field, value)
                 budget.updated_at = self.now
-            fields = sorted(set().union(*changed.values()) | {"updated_at"})
+                budget.version += 1  # an editor's form opened before this import is now stale
+            fields = sorted(set().union(*changed.values()) | {"updated_at", "version"})
             bulk_update_with_history(budgets, AnnualBudget, fields, batch_size=1000,
                                      default_user=self.user, default_change_reason=self.reason)
 
@@ -225,7 +226,8 @@ class AnnexWriter:
             for field, value in self.project_updates[project.pk].items():
                 setattr(project, field, value)
             project.updated_at = self.now
-        fields = sorted(set().union(*self.project_updates.values()) | {"updated_at"})
+            project.version += 1
+        fields = sorted(set().union(*self.project_updates.values()) | {"updated_at", "version"})
         bulk_update_with_history(projects, Project, fields, batch_size=1000,
                                  default_user=self.user, default_change_reason=self.reason)
 

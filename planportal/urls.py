@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +13,14 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("plans/<slug:code>/indicators/", include("indicators.urls")),
+    path("api/", include("api.urls")),
+    # A plan's pages, each app under the plan's code.
+    path("plans/<slug:code>/", include("plans.urls")),
     path("plans/<slug:code>/", include("rollups.urls")),
+    path("plans/<slug:code>/", include("reviews.urls")),
+    path("plans/<slug:code>/projects/", include("projects.urls")),
+    path("plans/<slug:code>/indicators/", include("indicators.urls")),
 ]

@@ -59,16 +59,37 @@ class PlanYear(models.Model):
 
     A budget references a PlanYear, so the database itself refuses a budget for
     a year outside its plan's years (there is no PlanYear row to point to).
+    An approved year is locked: nobody changes its budgets until it is reopened.
     """
+
+    class Review(models.TextChoices):
+        OPEN = "open", _("open for editing")
+        SUBMITTED = "submitted", _("submitted for review")
+        RETURNED = "returned", _("returned for revision")
+        APPROVED = "approved", _("approved (locked)")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="plan_years", verbose_name=_("plan"))
     year = models.PositiveSmallIntegerField(_("year"))
+    review_status = models.CharField(_("review status"), max_length=16, choices=Review.choices, default=Review.OPEN)
+    review_changed_at = models.DateTimeField(_("review status changed"), null=True, blank=True)
+    review_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("review status changed by"),
+    )
+
+    @property
+    def locked(self) -> bool:
+        return self.review_status == self.Review.APPROVED
 
     class Meta:
         verbose_name = _("plan year")
         verbose_name_plural = _("plan years")
         ordering = ["plan_id", "year"]
-        constraints = [models.UniqueConstraint(fields=["plan", "year"], name="planyear_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "year"], name="planyear_unique"),
+            models.CheckConstraint(condition=Q(review_status__in=["open", "submitted", "returned", "approved"]),
+                                   name="planyear_review_known"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.plan.code} {self.year}"

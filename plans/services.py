@@ -68,3 +68,18 @@ def membership_set(*, plan: Plan, user, role: str) -> PlanMembership:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
     return membership
+
+
+class YearLocked(ValidationError):
+    """A change that would touch an approved (locked) year."""
+
+
+def ensure_years_editable(plan_years) -> None:
+    """Refuse any change to budgets of an approved year: it stays as signed off until reopened."""
+    locked = sorted({py.year for py in plan_years if py.review_status == PlanYear.Review.APPROVED})
+    if locked:
+        raise YearLocked(
+            _("%(years)s has been approved and is locked: ask the liaison officer to reopen it first.")
+            % {"years": "、".join(str(y) for y in locked)},
+            code="year_locked",
+        )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from planportal.lib.names import DEFAULT_COUNTY_NAMES, unit_key
 from planportal.lib.places import KEYOUZHONGQI_TOWNSHIP_ALIASES, KEYOUZHONGQI_TOWNSHIPS, parse_place
 from plans.models import Category, Plan
+from planportal.concurrency import check_version
 from projects.models import ImplementingUnit, Place, Project, UnitAlias
 
 
@@ -147,6 +148,7 @@ def project_create(
     location_text: str = "",
     description: str = "",
     status: str = Project.Status.PLANNED,
+    user=None,
 ) -> Project:
     township, village = places_for_location(plan=plan, location_text=location_text)
     project = Project(
@@ -162,16 +164,29 @@ def project_create(
         status=status,
     )
     project.full_clean()
+    if user is not None and getattr(user, "is_authenticated", False):
+        project._history_user = user
     project.save()
     request_recompute(plan.pk)
     return project
 
 
 @transaction.atomic
-def project_update(*, project: Project, **changes) -> Project:
+def project_update(*, project: Project, user=None, expected_version: int | None = None, **changes) -> Project:
+    """Change a project. With `expected_version`, a save over someone else's newer save is refused
+    (StaleEdit). A project with a budget in an approved year is locked like that year."""
     unknown = set(changes) - _PROJECT_FIELDS
     if unknown:
         raise TypeError(f"project_update() got unknown fields: {', '.join(sorted(unknown))}")
+    from plans.models import PlanYear
+    from plans.services import ensure_years_editable
+
+    current = Project.objects.select_for_update().get(pk=project.pk)
+    check_version(current, expected_version)
+    ensure_years_editable(PlanYear.objects.filter(budgets__project=project).distinct())
+    project.version = current.version + 1
+    if user is not None and getattr(user, "is_authenticated", False):
+        project._history_user = user
     if "name" in changes:
         changes["name"] = normalize_display(changes["name"])
     for field, value in changes.items():

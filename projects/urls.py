@@ -1,0 +1,1 @@
+urlpatterns: list = []  # the project pages (list, detail, forms)

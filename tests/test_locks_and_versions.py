@@ -1,0 +1,71 @@
+"""An approved year is locked for everyone until reopened; a save over a newer save is refused."""
+
+from decimal import Decimal
+
+import pytest
+
+from funding.models import AnnualBudget
+from funding.services import budget_create, budget_delete, budget_update
+from planportal.concurrency import StaleEdit
+from plans.models import PlanYear
+from plans.services import YearLocked
+from projects.services import project_update
+from tests.importers.helpers import annex_sheet, codes, project_row, run_import, write_xlsx
+
+
+def _approve(plan, year):
+    PlanYear.objects.filter(plan=plan, year=year).update(review_status=PlanYear.Review.APPROVED)
+
+
+@pytest.mark.django_db
+def test_budgets_of_an_approved_year_cannot_change(budget):
+    _approve(budget.project.plan, 2021)
+    with pytest.raises(YearLocked, match="2021"):
+        budget_update(budget=budget, beijing_funds=Decimal("1"))
+    with pytest.raises(YearLocked):
+        budget_create(project=budget.project, year=2021)
+    with pytest.raises(YearLocked):
+        budget_delete(budget=budget)
+    with pytest.raises(YearLocked):
+        budget_update(budget=budget, year=2022)  # nor be moved out of it
+    budget.refresh_from_db()
+    assert (budget.beijing_funds, budget.year) == (Decimal("800"), 2021)
+    # Other years stay open.
+    assert budget_create(project=budget.project, year=2022, beijing_funds=Decimal("5")).year == 2022
+
+
+@pytest.mark.django_db
+def test_a_project_with_an_approved_year_is_locked(budget):
+    _approve(budget.project.plan, 2021)
+    with pytest.raises(YearLocked):
+        project_update(project=budget.project, name="改名")
+
+
+@pytest.mark.django_db
+def test_an_import_cannot_change_an_approved_year(plan, tmp_path):
+    _approve(plan, 2021)
+    rows = [project_row(1, "锁定年度项目", 2021, "基础设施类", 10, 10, 0)]
+    report = run_import(plan, write_xlsx(tmp_path / "l.xlsx", {"2021年": annex_sheet(2021, rows)}))
+    assert codes(report) == ["year_locked"] and report.errors[0].column == "实施年度"
+    assert not AnnualBudget.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_second_of_two_concurrent_saves_is_refused(budget):
+    started_from = budget.version
+    first_editor = AnnualBudget.objects.get(pk=budget.pk)
+    second_editor = AnnualBudget.objects.get(pk=budget.pk)
+    budget_update(budget=first_editor, expected_version=started_from, beijing_funds=Decimal("801"))
+    with pytest.raises(StaleEdit) as refused:
+        budget_update(budget=second_editor, expected_version=started_from, beijing_funds=Decimal("799"))
+    assert refused.value.current.beijing_funds == Decimal("801")  # what the other person saved
+    budget.refresh_from_db()
+    assert budget.beijing_funds == Decimal("801") and budget.version == started_from + 1
+
+
+@pytest.mark.django_db
+def test_concurrent_project_saves(project):
+    version = project.version
+    project_update(project=project, expected_version=version, name="甲的名字")
+    with pytest.raises(StaleEdit):
+        project_update(project=project, expected_version=version, name="乙的名字")
