@@ -1,5 +1,6 @@
 """Projects of a plan, their implementing units and their places."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -165,3 +166,27 @@ class Project(models.Model):
         from projects.validation import check_project_belongs_to_plan
 
         check_project_belongs_to_plan(self)
+
+
+class Comment(models.Model):
+    """A remark on a project by a member of its plan (liaison, staff or admin). The body is plain text."""
+
+    BODY_MAX_LENGTH = 2000
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="comments", verbose_name=_("project"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("author")
+    )
+    # A CharField so PostgreSQL itself holds the limit (varchar); shown with a textarea.
+    body = models.CharField(_("comment"), max_length=BODY_MAX_LENGTH)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["project_id", "created_at", "id"]
+        indexes = [models.Index(fields=["project", "created_at"], name="comment_project_created")]
+        constraints = [models.CheckConstraint(condition=~Q(body=""), name="comment_body_not_empty")]
+
+    def __str__(self) -> str:
+        return f"{self.author} · {self.created_at:%Y-%m-%d %H:%M}" if self.created_at else str(self.author)

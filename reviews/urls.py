@@ -1,1 +1,9 @@
-urlpatterns: list = []  # filled by the app as it grows
+from django.urls import path
+
+from reviews import views
+
+urlpatterns = [
+    path("reviews/", views.year_list, name="plan-reviews"),
+    path("reviews/<int:year>/", views.year_detail, name="plan-review"),
+    path("reviews/<int:year>/<slug:action>/", views.year_action, name="plan-review-action"),
+]

@@ -1,0 +1,156 @@
+"""Forms of the project pages: a project, a year's budget, a comment.
+
+Choices are limited to the plan (a category, unit or year of another plan is a
+field error); amounts are ≥ 0 with at most 4 decimals (exact to the yuan). Edit
+forms carry the record's `version`, so the save can refuse to overwrite a newer save.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from funding.models import AnnualBudget
+from plans.models import Category, Plan, PlanYear
+from projects.filters import AmountInput
+from projects.models import Comment, ImplementingUnit, Project
+
+PROJECT_FIELDS = ("name", "category", "nature", "unit", "location_text", "description", "status")
+PLANNED_FIELDS = ("total_investment", "beijing_funds", "local_funds")
+ACTUAL_FIELDS = ("actual_beijing_funds", "actual_local_funds")
+BUDGET_TEXT_FIELDS = ("serial_no", "nature", "scale_and_content", "beijing_funds_use")
+
+
+def _label(model, name):
+    return model._meta.get_field(name).verbose_name
+
+
+def attach_errors(form: forms.Form, error: ValidationError) -> None:
+    """A service's ValidationError on the form: on its field when the form has it, else at the top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class VersionedForm(forms.Form):
+    """An edit form: `version` is the version of the record the user started from."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def with_version(self, version: int):
+        """The same typed values, now based on `version` (after a conflict, so the next save can go through)."""
+        data = self.data.copy()
+        data["version"] = str(version)
+        form = type(self)(data, **self.init_kwargs)
+        form.is_valid()
+        return form
+
+    def changes(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+
+class ProjectForm(VersionedForm):
+    name = forms.CharField(label=_label(Project, "name"), max_length=300)
+    category = forms.ModelChoiceField(label=_label(Project, "category"), queryset=Category.objects.none())
+    nature = forms.ChoiceField(label=_label(Project, "nature"), choices=Project.Nature.choices)
+    unit = forms.ModelChoiceField(label=_label(Project, "unit"), queryset=ImplementingUnit.objects.none(),
+                                  required=False)
+    unit_spelling = forms.CharField(
+        label=_("or a unit not in the list"), required=False, max_length=200,
+        help_text=_("Another spelling of a known unit is recognised (旗农科局 = 科右中旗农科局); "
+                    "a new name adds the unit."),
+    )
+    location_text = forms.CharField(
+        label=_label(Project, "location_text"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("As written in the annex; the 苏木/镇 and 嘎查 are recognised from it."),
+    )
+    description = forms.CharField(label=_label(Project, "description"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+    status = forms.ChoiceField(label=_label(Project, "status"), choices=Project.Status.choices)
+
+    def __init__(self, data=None, *, plan: Plan, creating: bool = False, initial=None):
+        super().__init__(data, initial=initial)
+        self.init_kwargs = {"plan": plan, "creating": creating}
+        self.plan = plan
+        self.fields["category"].queryset = Category.objects.filter(plan=plan).order_by("order", "id")
+        self.fields["unit"].queryset = ImplementingUnit.objects.filter(plan=plan).order_by("name")
+        if creating:
+            del self.fields["version"]
+
+    @classmethod
+    def initial_for(cls, project: Project) -> dict:
+        return {**{name: getattr(project, name) for name in PROJECT_FIELDS}, "version": project.version}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("unit") and cleaned.get("unit_spelling"):
+            self.add_error("unit_spelling", _("Choose a unit from the list or type one, not both."))
+        return cleaned
+
+    def changes(self) -> dict:
+        changes = super().changes()
+        changes.pop("unit_spelling", None)
+        return changes
+
+
+class BudgetForm(VersionedForm):
+    year = forms.IntegerField(label=_("Year"), widget=forms.Select)
+    serial_no = forms.CharField(label=_label(AnnualBudget, "serial_no"), required=False, max_length=20)
+    nature = forms.ChoiceField(label=_label(AnnualBudget, "nature"), required=False,
+                               choices=[("", "—"), *Project.Nature.choices])
+    total_investment = AmountInput(label=_label(AnnualBudget, "total_investment"), min_value=0)
+    beijing_funds = AmountInput(label=_label(AnnualBudget, "beijing_funds"), min_value=0)
+    local_funds = AmountInput(label=_label(AnnualBudget, "local_funds"), min_value=0)
+    actual_beijing_funds = AmountInput(
+        label=_label(AnnualBudget, "actual_beijing_funds"), min_value=0, required=False,
+        help_text=_("Leave empty while nothing has been reported."),
+    )
+    actual_local_funds = AmountInput(label=_label(AnnualBudget, "actual_local_funds"), min_value=0,
+                                     required=False)
+    scale_and_content = forms.CharField(label=_label(AnnualBudget, "scale_and_content"), required=False,
+                                        widget=forms.Textarea(attrs={"rows": 4}))
+    beijing_funds_use = forms.CharField(label=_label(AnnualBudget, "beijing_funds_use"), required=False,
+                                        widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, data=None, *, project: Project, budget: AnnualBudget | None = None, initial=None):
+        super().__init__(data, initial=initial)
+        self.init_kwargs = {"project": project, "budget": budget}
+        self.project, self.budget = project, budget
+        plan = project.plan
+        locked = set(PlanYear.objects.filter(plan=plan, review_status=PlanYear.Review.APPROVED)
+                     .values_list("year", flat=True))
+        self.fields["year"].widget.choices = [
+            (year, _("%(year)s (approved, locked)") % {"year": year} if year in locked else year)
+            for year in plan.years
+        ]
+        if budget is None:
+            del self.fields["version"]
+
+    @classmethod
+    def initial_for(cls, budget: AnnualBudget) -> dict:
+        names = (*BUDGET_TEXT_FIELDS, *PLANNED_FIELDS, *ACTUAL_FIELDS)
+        return {**{name: getattr(budget, name) for name in names}, "year": budget.year, "version": budget.version}
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        plan = self.project.plan
+        if year not in plan.years:
+            raise ValidationError(_("%(year)s is not a year of this plan (%(first)s–%(last)s)."),
+                                  code="year_outside_plan",
+                                  params={"year": year, "first": plan.first_year, "last": plan.last_year})
+        taken = AnnualBudget.objects.filter(project=self.project, plan_year__year=year)
+        if self.budget is not None:
+            taken = taken.exclude(pk=self.budget.pk)
+        if taken.exists():
+            raise ValidationError(_("This project already has a budget for %(year)s."), code="year_taken",
+                                  params={"year": year})
+        return year
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Comment"), max_length=Comment.BODY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": Comment.BODY_MAX_LENGTH}),
+    )
+

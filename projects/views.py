@@ -1,0 +1,113 @@
+"""Project pages a plan's members read: the filtered list (with its exports) and one project.
+
+Thin: every view asks plans.access.plan_for_user first (another plan's member gets
+404, a reader who posts a change gets 403), then reads or calls a service. The
+forms that change projects and budgets are in projects.edit_views.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from funding.models import AnnualBudget
+from importers.exporting import flat_export_csv, flat_export_xlsx
+from plans.access import EDIT, VIEW, may, plan_for_user
+from projects.comments import comment_create, comments_of
+from projects.filters import SORT_LABELS, ProjectFilterForm, project_list
+from projects.forms import CommentForm, attach_errors
+from projects.history import project_history
+from projects.models import Project
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
+@login_required
+@require_GET
+def project_list_view(request, code):
+    plan = plan_for_user(request.user, code, VIEW)
+    form = ProjectFilterForm(request.GET or None, plan=plan)
+    listing = project_list(plan=plan, choices=form.choices())
+    export = request.GET.get("format")
+    if export == "csv":
+        response = _download("text/csv; charset=utf-8", f"{plan.code}-projects.csv")
+        flat_export_csv(queryset=listing.budgets, out_text_stream=response)
+        return response
+    if export == "xlsx":
+        response = _download(XLSX, f"{plan.code}-projects.xlsx")
+        flat_export_xlsx(queryset=listing.budgets, out=response)
+        return response
+    page = Paginator(listing.projects, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "projects/list.html", {
+        "plan": plan,
+        "form": form,
+        "page": page,
+        "year": listing.year,
+        "sort": listing.sort,
+        "sort_columns": list(SORT_LABELS),
+        "totals": listing.budgets.totals(),
+        "filtered": bool(form.choices().keys() - {"sort"}),
+        "can_edit": may(request.user, plan, EDIT),
+    })
+
+
+def _project_of(plan, pk) -> Project:
+    """A project of this plan; an id of another plan's project is "not found" here."""
+    queryset = Project.objects.select_related("plan", "category", "unit", "township", "village")
+    return get_object_or_404(queryset, plan=plan, pk=pk)
+
+
+def _detail(request, plan, project, comment_form=None, status=200):
+    budgets = AnnualBudget.objects.filter(project=project).select_related("plan_year").order_by("plan_year__year")
+    return render(request, "projects/detail.html", {
+        "plan": plan,
+        "project": project,
+        "budgets": budgets,
+        "totals": budgets.totals(),
+        "history": project_history(project),
+        "comments": comments_of(project),
+        "comment_form": comment_form or CommentForm(),
+        "can_edit": may(request.user, plan, EDIT),
+    }, status=status)
+
+
+@login_required
+@require_GET
+def project_detail(request, code, pk):
+    plan = plan_for_user(request.user, code, VIEW)
+    return _detail(request, plan, _project_of(plan, pk))
+
+
+@login_required
+@require_POST
+def project_comment(request, code, pk):
+    """Liaison officers, staff and admins of the plan may comment (reading is all it takes)."""
+    plan = plan_for_user(request.user, code, VIEW)
+    project = _project_of(plan, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            comment_create(project=project, author=request.user, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, _("Your comment is posted."))
+            return redirect(f"{project_url(plan, project)}#comments")
+    return _detail(request, plan, project, comment_form=form)
+
+
+def project_url(plan, project) -> str:
+    from django.urls import reverse
+
+    return reverse("plan-project", kwargs={"code": plan.code, "pk": project.pk})

@@ -1,0 +1,131 @@
+"""The yearly review: submit → approve (locks the year) or return with a reason; reopen with a reason.
+
+    open ──submit──▶ submitted ──approve──▶ approved ──reopen──▶ open
+    returned ──submit──▶ submitted ──return──▶ returned
+
+Staff (and plan admins) submit; liaison officers (and plan admins) approve, return and reopen.
+Each step runs in one transaction with the year's row locked, so two reviewers
+clicking at once cannot both act on the same state; each is kept as a ReviewEvent.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from funding.models import AnnualBudget
+from plans.access import EDIT, REVIEW, may
+from plans.models import PlanYear
+from reviews.models import ReviewEvent
+from rollups.models import Variance
+
+Review = PlanYear.Review
+Action = ReviewEvent.Action
+
+# action → (permission needed, states it may start from, state it leads to)
+TRANSITIONS = {
+    Action.SUBMIT: (EDIT, (Review.OPEN, Review.RETURNED), Review.SUBMITTED),
+    Action.APPROVE: (REVIEW, (Review.SUBMITTED,), Review.APPROVED),
+    Action.RETURN: (REVIEW, (Review.SUBMITTED,), Review.RETURNED),
+    Action.REOPEN: (REVIEW, (Review.APPROVED,), Review.OPEN),
+}
+REASON_REQUIRED = {Action.RETURN, Action.REOPEN}
+
+
+def review_permissions(user, plan) -> set[str]:
+    """Which of EDIT and REVIEW the user has on the plan (two cheap queries, once per page)."""
+    return {need for need in (EDIT, REVIEW) if may(user, plan, need)}
+
+
+def allowed_actions(*, plan_year: PlanYear, permissions: set[str]) -> list[str]:
+    """The actions these permissions allow on the year in its current state (for buttons; services re-check)."""
+    return [action for action, (need, sources, _target) in TRANSITIONS.items()
+            if plan_year.review_status in sources and need in permissions]
+
+
+def year_snapshot(plan_year: PlanYear) -> dict:
+    """The year's totals as they are now, computed from its budgets; amounts as exact decimal strings."""
+    totals = AnnualBudget.objects.filter(plan_year=plan_year).totals()
+    disagreements = Variance.objects.filter(plan_id=plan_year.plan_id, year=plan_year.year,
+                                            status=Variance.Status.DIFFERS).count()
+    return {
+        "projects": totals["budgets"],
+        **{key: str(totals[key] if totals[key] is not None else "0.00")
+           for key in ("total_investment", "beijing_funds", "local_funds")},
+        "open_disagreements": disagreements,
+    }
+
+
+def display_name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
+
+
+def _wrong_state(action: str, plan_year: PlanYear) -> ValidationError:
+    messages = {
+        Action.SUBMIT: _("Only a year that is open or returned for revision can be submitted; "
+                         "%(year)s is “%(status)s”."),
+        Action.APPROVE: _("Only a submitted year can be approved; %(year)s is “%(status)s”."),
+        Action.RETURN: _("Only a submitted year can be returned for revision; %(year)s is “%(status)s”."),
+        Action.REOPEN: _("Only an approved year can be reopened; %(year)s is “%(status)s”."),
+    }
+    return ValidationError(messages[action] % {"year": plan_year.year, "status": plan_year.get_review_status_display()},
+                           code="wrong_state")
+
+
+def _transition(*, action: str, plan_year: PlanYear, user, reason: str) -> ReviewEvent:
+    need, sources, target = TRANSITIONS[action]
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        locked = PlanYear.objects.select_for_update().select_related("plan").get(pk=plan_year.pk)
+        if not may(user, locked.plan, need):
+            raise PermissionDenied(_("Your role on this plan does not allow this review step."))
+        if locked.review_status not in sources:
+            raise _wrong_state(action, locked)
+        if action in REASON_REQUIRED and not reason:
+            raise ValidationError(
+                _("Give a reason for returning the year.") if action == Action.RETURN
+                else _("Give a reason for reopening the year."),
+                code="reason_required")
+        now = timezone.now()
+        event = ReviewEvent(
+            plan_year=locked, action=action, from_status=locked.review_status, to_status=target,
+            reason=reason, user=user, user_name=display_name(user), at=now, snapshot=year_snapshot(locked),
+        )
+        event.full_clean()
+        event.save()
+        locked.review_status, locked.review_changed_at, locked.review_changed_by = target, now, user
+        locked.save(update_fields=["review_status", "review_changed_at", "review_changed_by"])
+        from reviews.notifications import notify_review_event
+
+        notify_review_event(event)
+    # The caller's instance shows the new state too.
+    plan_year.review_status, plan_year.review_changed_at, plan_year.review_changed_by = target, now, user
+    return event
+
+
+def year_submit(*, plan_year: PlanYear, user, note: str = "") -> ReviewEvent:
+    """Staff hand the year's figures to the liaison officers (from open or returned)."""
+    return _transition(action=Action.SUBMIT, plan_year=plan_year, user=user, reason=note)
+
+
+def year_approve(*, plan_year: PlanYear, user, note: str = "") -> ReviewEvent:
+    """A liaison officer signs the submitted year off; its budgets are locked from now on."""
+    return _transition(action=Action.APPROVE, plan_year=plan_year, user=user, reason=note)
+
+
+def year_return(*, plan_year: PlanYear, user, reason: str) -> ReviewEvent:
+    """A liaison officer sends the submitted year back to staff, saying what to fix."""
+    return _transition(action=Action.RETURN, plan_year=plan_year, user=user, reason=reason)
+
+
+def year_reopen(*, plan_year: PlanYear, user, reason: str) -> ReviewEvent:
+    """A liaison officer unlocks an approved year so it can be corrected, saying why."""
+    return _transition(action=Action.REOPEN, plan_year=plan_year, user=user, reason=reason)
+
+
+ACTIONS = {
+    Action.SUBMIT: year_submit,
+    Action.APPROVE: year_approve,
+    Action.RETURN: year_return,
+    Action.REOPEN: year_reopen,
+}
