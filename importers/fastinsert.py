@@ -11,6 +11,7 @@ History rows are written here explicitly because signal-based history does
 not see bulk writes.
 """
 
+import functools
 from datetime import datetime
 
 from django.db import connection
@@ -45,6 +46,9 @@ def _formatter(field):
         return lambda v: "\\N" if v is None else str(v)
     if isinstance(field, (models.CharField, models.TextField)):
         return lambda v: "\\N" if v is None else v.translate(_ESCAPES)
+    if isinstance(field, models.DateTimeField):
+        # Every row of one write carries the same timestamp: format it once.
+        return functools.lru_cache(maxsize=4)(_text)
     return _text
 
 
@@ -99,7 +103,11 @@ def create_with_history(model, rows: list[dict], *, user, reason: str, now) -> l
     for row, new_id in zip(rows, ids):
         row[pk.attname] = new_id
     fields = _fields(model)
-    _copy(model._meta.db_table, fields, ([row.get(f.attname) for f in fields] for row in rows))
+    for row in rows:  # what the ORM would have filled in: every field's default
+        for field in fields:
+            if field.attname not in row:
+                row[field.attname] = field.get_default()
+    _copy(model._meta.db_table, fields, ([row[f.attname] for f in fields] for row in rows))
 
     history = model.history.model
     h_fields = _fields(history)

@@ -234,3 +234,17 @@ class PlaceAdmin(PlanScopedAdmin):
     search_fields = ["name"]
     list_select_related = ["parent", "plan"]
     autocomplete_fields = ["parent"]
+
+
+from projects.models import Comment  # noqa: E402  (the comments of the project pages)
+
+
+@admin.register(Comment)
+class CommentAdmin(PlanScopedAdmin):
+    plan_path = "project__plan"
+    list_display = ["project", "author", "created_at"]
+    list_filter = [plan_filter("project__plan")]
+    search_fields = ["body", "project__name"]
+    list_select_related = ["project", "author"]
+    autocomplete_fields = ["project"]
+    readonly_fields = ["author", "created_at"]

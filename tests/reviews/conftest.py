@@ -41,8 +41,3 @@ def outsider(other_plan):
 def year_2021(plan):
     return PlanYear.objects.get(plan=plan, year=2021)
 
-
-def set_status(plan_year, status):
-    PlanYear.objects.filter(pk=plan_year.pk).update(review_status=status)
-    plan_year.refresh_from_db()
-    return plan_year

@@ -1,0 +1,161 @@
+"""Query-string filters of the list endpoints, validated (a bad value is a 400 naming the parameter).
+
+Each backend declares its parameters once: they filter the list and describe
+themselves in the OpenAPI schema. Names (category, unit, township) are looked up
+in the request's plan only.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import BaseFilterBackend, OrderingFilter, SearchFilter
+
+from api.lookups import find_category, find_township, find_unit
+from figures.models import StatedFigure
+from funding.models import AnnualBudget
+from projects.models import Project
+from rollups.models import Rollup, Variance
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    description: object  # a lazy translation
+    apply: Callable  # (queryset, raw value, plan) -> queryset; raises ValueError with a message
+    schema: dict
+
+
+def _int(raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(_("Enter a whole number.")) from None
+
+
+def _choice(choices) -> Callable[[str], str]:
+    def check(raw: str) -> str:
+        if raw not in choices:
+            raise ValueError(_("“%(value)s” is not one of: %(choices)s.") % {"value": raw, "choices": ", ".join(choices)})
+        return raw
+    return check
+
+
+def _found(record, raw: str, message: str):
+    if record is None:
+        raise ValueError(message % {"value": raw})
+    return record
+
+
+def _year_param(description, *, whole_plan: bool = False) -> Param:
+    """`year=2023`; with whole_plan, `year=all` selects the rows that cover every year (year empty)."""
+    def apply(qs, raw, plan):
+        if whole_plan and raw == "all":
+            return qs.filter(year__isnull=True)
+        return qs.filter(year=_int(raw))
+    schema = {"type": "string", "pattern": r"^(\d{4}|all)$"} if whole_plan else {"type": "integer"}
+    return Param("year", description, apply, schema)
+
+
+def _choice_param(name, description, choices, field=None) -> Param:
+    check = _choice(list(choices))
+    return Param(name, description, lambda qs, raw, plan: qs.filter(**{field or name: check(raw)}),
+                 {"type": "string", "enum": list(choices)})
+
+
+def _category_param(field: str) -> Param:
+    def apply(qs, raw, plan):
+        category = _found(find_category(plan, raw), raw, _("This plan has no category “%(value)s”."))
+        return qs.filter(**{field: category})
+    return Param("category", gettext_lazy("Category: its id, Chinese name (基础设施类) or code."), apply,
+                 {"type": "string"})
+
+
+class ParamFilter(BaseFilterBackend):
+    """Applies the view's `filter_params`; all errors are reported at once."""
+
+    def filter_queryset(self, request, queryset, view):
+        errors = {}
+        for param in getattr(view, "filter_params", ()):
+            raw = request.query_params.get(param.name, "").strip()
+            if not raw:
+                continue
+            try:
+                queryset = param.apply(queryset, raw, view.plan)
+            except ValueError as exc:
+                errors[param.name] = [str(exc)]
+        if errors:
+            raise ValidationError(errors)
+        return queryset
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {"name": p.name, "required": False, "in": "query", "description": str(p.description), "schema": p.schema}
+            for p in getattr(view, "filter_params", ())
+        ]
+
+
+class QSearchFilter(SearchFilter):
+    """`q=肉牛 巴彦呼舒`: every word must appear in one of the view's search fields."""
+
+    search_param = "q"
+    search_title = gettext_lazy("Search")
+    search_description = gettext_lazy("Words to find in the name, place, description or implementing unit.")
+
+
+class Ordering(OrderingFilter):
+    ordering_description = gettext_lazy("Sort by these fields (comma-separated; a leading - reverses).")
+
+
+def _project_year(qs, raw, plan):
+    budgets = AnnualBudget.objects.filter(project=OuterRef("pk"), plan_year__year=_int(raw))
+    return qs.filter(Exists(budgets))
+
+
+def _project_unit(qs, raw, plan):
+    return qs.filter(unit=_found(find_unit(plan, raw), raw, _("This plan has no implementing unit “%(value)s”.")))
+
+
+def _project_township(qs, raw, plan):
+    return qs.filter(township=_found(find_township(plan, raw), raw, _("This plan has no township “%(value)s”.")))
+
+
+PROJECT_PARAMS = (
+    Param("year", gettext_lazy("Projects with a budget in this year."), _project_year, {"type": "integer"}),
+    _category_param("category"),
+    Param("unit", gettext_lazy("Implementing unit: its id or any known spelling of its name."), _project_unit,
+          {"type": "string"}),
+    Param("township", gettext_lazy("Township (苏木/镇): its id or name."), _project_township, {"type": "string"}),
+    _choice_param("nature", gettext_lazy("Nature (新建, 续建, 扩建)."), Project.Nature.values),
+    _choice_param("status", gettext_lazy("Status."), Project.Status.values),
+)
+
+BUDGET_PARAMS = (
+    Param("year", gettext_lazy("Budgets of this year."), lambda qs, raw, plan: qs.filter(plan_year__year=_int(raw)),
+          {"type": "integer"}),
+    Param("project", gettext_lazy("Budgets of this project (its id)."),
+          lambda qs, raw, plan: qs.filter(project_id=_int(raw)), {"type": "integer"}),
+    _category_param("project__category"),
+)
+
+FIGURE_PARAMS = (
+    _choice_param("origin", gettext_lazy("Where the figure comes from."), StatedFigure.Origin.values),
+    _year_param(gettext_lazy("Figures of this year; “all” for the figures about the whole plan."), whole_plan=True),
+    _category_param("category"),
+    Param("metric", gettext_lazy("Metric, e.g. projects, total_investment, beijing_funds, local_funds."),
+          lambda qs, raw, plan: qs.filter(metric=raw), {"type": "string"}),
+)
+
+ROLLUP_PARAMS = (
+    _choice_param("kind", gettext_lazy("What the totals are grouped by."), Rollup.Kind.values),
+    _year_param(gettext_lazy("Totals of this year; “all” for the totals over every year."), whole_plan=True),
+)
+
+VARIANCE_PARAMS = (
+    _choice_param("status", gettext_lazy("Outcome of the comparison."), Variance.Status.values),
+    _year_param(gettext_lazy("Comparisons of this year; “all” for those about the whole plan."), whole_plan=True),
+    _choice_param("kind", gettext_lazy("What is compared."), Variance.Kind.values),
+)

@@ -1,0 +1,261 @@
+"""What the API reads and writes. Serializers validate shapes only; every write goes through a service."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from api.fields import AmountField, CategoryField, PlainDecimalField, PlanScopedPrimaryKeyField
+from figures.models import StatedFigure
+from funding.models import AnnualBudget
+from indicators.models import Indicator, IndicatorValue
+from plans.models import Category, Plan, PlanYear
+from projects.models import ImplementingUnit, Project
+from rollups.models import Rollup, Variance
+
+VERSION_HELP = _("The version you read. Send it back with every change: a change based on an older version "
+                 "is refused with 409 and the current record.")
+
+
+def _version_field():
+    return serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
+
+
+class VersionedSerializer(serializers.ModelSerializer):
+    """A record changed only by whoever has seen its latest version (updates must send `version`)."""
+
+    def validate(self, attrs):
+        if self.instance is not None and attrs.get("version") is None:
+            raise serializers.ValidationError({"version": [_("Send the version of the record you read.")]})
+        return attrs
+
+
+# --- plans ---------------------------------------------------------------------------------
+
+class PlanYearSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlanYear
+        fields = ["year", "review_status", "review_changed_at"]
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "code", "name_zh", "name_en", "order"]
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    role = serializers.CharField(read_only=True, allow_null=True, help_text=_("Your role on this plan."))
+
+    class Meta:
+        model = Plan
+        fields = ["code", "name", "county", "partner", "first_year", "last_year", "amount_unit", "role"]
+
+
+class PlanDetailSerializer(PlanSerializer):
+    years = PlanYearSerializer(source="plan_years", many=True, read_only=True)
+    categories = CategorySerializer(many=True, read_only=True)
+
+    class Meta(PlanSerializer.Meta):
+        fields = PlanSerializer.Meta.fields + ["years", "categories"]
+
+
+# --- projects and budgets ---------------------------------------------------------------------
+
+class ProjectSerializer(VersionedSerializer):
+    category = CategoryField()
+    category_name = serializers.CharField(source="category.name_zh", read_only=True)
+    unit = PlanScopedPrimaryKeyField(queryset=ImplementingUnit.objects.all(), allow_null=True, required=False,
+                                     help_text=_("The implementing unit's id."))
+    unit_name = serializers.CharField(source="unit.name", read_only=True, allow_null=True)
+    unit_spelling = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=200,
+        help_text=_("The implementing unit as written (instead of `unit`): a known spelling finds its unit, "
+                    "another creates a new unit."),
+    )
+    township = serializers.IntegerField(source="township_id", read_only=True, allow_null=True)
+    township_name = serializers.CharField(source="township.name", read_only=True, allow_null=True)
+    village = serializers.IntegerField(source="village_id", read_only=True, allow_null=True)
+    village_name = serializers.CharField(source="village.name", read_only=True, allow_null=True)
+    years = serializers.SerializerMethodField(help_text=_("The years the project has a budget in."))
+    version = _version_field()
+
+    class Meta:
+        model = Project
+        fields = [
+            "id", "name", "nature", "status", "category", "category_name", "unit", "unit_name", "unit_spelling",
+            "location_text", "township", "township_name", "village", "village_name", "description", "years",
+            "version", "created_at", "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def get_years(self, project) -> list[int]:
+        return sorted(budget.plan_year.year for budget in project.budgets.all())
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if "unit" in attrs and attrs.get("unit_spelling"):
+            raise serializers.ValidationError({"unit_spelling": [_("Send either unit or unit_spelling, not both.")]})
+        return attrs
+
+
+class BudgetSerializer(VersionedSerializer):
+    project = PlanScopedPrimaryKeyField(queryset=Project.objects.all(),
+                                        help_text=_("The project's id; it cannot change after creation."))
+    project_name = serializers.CharField(source="project.name", read_only=True)
+    category = serializers.IntegerField(source="project.category_id", read_only=True)
+    category_name = serializers.CharField(source="project.category.name_zh", read_only=True)
+    year = serializers.IntegerField(help_text=_("One of the plan's years."))
+    nature = serializers.ChoiceField(choices=[("", "")] + Project.Nature.choices, required=False, allow_blank=True)
+    total_investment = AmountField(required=False)
+    beijing_funds = AmountField(required=False)
+    local_funds = AmountField(required=False)
+    actual_beijing_funds = AmountField(required=False, allow_null=True)
+    actual_local_funds = AmountField(required=False, allow_null=True)
+    version = _version_field()
+
+    class Meta:
+        model = AnnualBudget
+        fields = [
+            "id", "project", "project_name", "category", "category_name", "year", "serial_no", "nature",
+            "scale_and_content", "beijing_funds_use", "total_investment", "beijing_funds", "local_funds",
+            "actual_beijing_funds", "actual_local_funds", "version", "created_at", "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if isinstance(self.instance, AnnualBudget):
+            self.fields["project"].read_only = True
+
+
+# --- stated figures, totals, disagreements -----------------------------------------------------
+
+class StatedFigureSerializer(serializers.ModelSerializer):
+    """Origin, year, category and metric say which figure it is: they are set once, at creation."""
+
+    origin = serializers.ChoiceField(choices=StatedFigure.Origin.choices, default=StatedFigure.Origin.MANUAL,
+                                     help_text=_("Only “manual” figures can be created through the API."))
+    category = CategoryField(allow_null=True, required=False)
+    category_name = serializers.CharField(source="category.name_zh", read_only=True, allow_null=True)
+    value = PlainDecimalField()
+    created_by = serializers.CharField(source="created_by.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = StatedFigure
+        fields = [
+            "id", "origin", "year", "category", "category_name", "label", "metric", "value", "unit", "qualifier",
+            "source", "sheet", "row", "import_batch", "created_by", "updated_at",
+        ]
+        read_only_fields = ["sheet", "row", "import_batch", "updated_at"]
+        extra_kwargs = {"year": {"required": False, "allow_null": True}}
+
+    IDENTITY = ("origin", "year", "category", "metric")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if isinstance(self.instance, StatedFigure):
+            for name in self.IDENTITY:
+                self.fields[name].read_only = True
+
+    def validate_origin(self, origin):
+        if origin != StatedFigure.Origin.MANUAL:
+            raise serializers.ValidationError(
+                _("Only figures entered by staff (origin “manual”) can be created here; "
+                  "the others come from the plan's documents."))
+        return origin
+
+
+class RollupSerializer(serializers.ModelSerializer):
+    category_name = serializers.CharField(source="category.name_zh", read_only=True, allow_null=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True, allow_null=True)
+    township_name = serializers.CharField(source="township.name", read_only=True, allow_null=True)
+    total_investment = AmountField(read_only=True)
+    beijing_funds = AmountField(read_only=True)
+    local_funds = AmountField(read_only=True)
+    actual_beijing_funds = AmountField(read_only=True)
+    actual_local_funds = AmountField(read_only=True)
+
+    class Meta:
+        model = Rollup
+        fields = [
+            "id", "kind", "year", "category", "category_name", "unit", "unit_name", "township", "township_name",
+            "projects", "total_investment", "beijing_funds", "local_funds", "actual_beijing_funds",
+            "actual_local_funds", "computed_at",
+        ]
+        read_only_fields = fields
+
+
+class VarianceSerializer(serializers.ModelSerializer):
+    category_name = serializers.CharField(source="category.name_zh", read_only=True, allow_null=True)
+    stated = PlainDecimalField(read_only=True, allow_null=True)
+    computed = PlainDecimalField(read_only=True, allow_null=True)
+    difference = PlainDecimalField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Variance
+        fields = [
+            "id", "kind", "status", "figure", "year", "category", "category_name", "metric", "stated", "computed",
+            "difference", "source", "details", "computed_at",
+        ]
+        read_only_fields = fields
+
+
+# --- indicators --------------------------------------------------------------------------------
+
+class IndicatorSerializer(serializers.Serializer):
+    """An indicator with its progress (indicators.overview): latest value, percent of target and status."""
+
+    id = serializers.IntegerField(source="indicator.pk")
+    key = serializers.CharField(source="indicator.key")
+    kind = serializers.ChoiceField(source="indicator.kind", choices=Indicator.Kind.choices)
+    seq = serializers.IntegerField(source="indicator.seq")
+    name = serializers.CharField(source="indicator.name")
+    unit = serializers.CharField(source="indicator.unit")
+    target = PlainDecimalField(source="indicator.target")
+    target_year = serializers.IntegerField(source="indicator.target_year")
+    attribute = serializers.ChoiceField(source="indicator.attribute", choices=Indicator.Attribute.choices)
+    direction = serializers.ChoiceField(source="indicator.direction", choices=Indicator.Direction.choices)
+    source = serializers.CharField(source="indicator.source")
+    latest_value = PlainDecimalField(source="progress.latest_value", allow_null=True)
+    latest_year = serializers.IntegerField(source="progress.latest_year", allow_null=True)
+    percent = PlainDecimalField(source="progress.percent", allow_null=True,
+                                help_text=_("Latest value as a percentage of the target; empty for a target of 0."))
+    status = serializers.ChoiceField(source="progress.status",
+                                     choices=["achieved", "on_track", "at_risk", "no_data"])
+    missing_this_year = serializers.BooleanField(source="progress.missing_this_year")
+    derived_value = PlainDecimalField(allow_null=True,
+                                      help_text=_("What the project rows count for the whole plan, if a rule applies."))
+
+
+class IndicatorValueSerializer(serializers.ModelSerializer):
+    value = PlainDecimalField(max_digits=14, decimal_places=4)
+    entered_by = serializers.CharField(source="entered_by.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["id", "year", "value", "note", "evidence_text", "evidence_file", "entered_by", "entered_at"]
+        read_only_fields = ["entered_at"]
+        # (indicator, year) is unique: a second value for a year corrects the first, it is no error.
+        validators = []
+
+
+class ProjectConflictSerializer(serializers.Serializer):
+    """The 409 body of a stale edit: why, and the project as it is now."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField(help_text="stale")
+    current = ProjectSerializer()
+
+
+class BudgetConflictSerializer(serializers.Serializer):
+    """The 409 body of a stale edit: why, and the budget as it is now."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField(help_text="stale")
+    current = BudgetSerializer()
+
+
+class LockedSerializer(serializers.Serializer):
+    """The 409 body of a change to an approved (locked) year."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField(help_text="year_locked")

@@ -1,0 +1,1 @@
+"""The API's views: plans, the portfolio (projects, budgets) and what is reported on it."""
