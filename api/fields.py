@@ -63,21 +63,18 @@ class PlanScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
 class CategoryField(PlanScopedPrimaryKeyField):
     """A category of the plan: written as its id, Chinese name (基础设施类 or 基础设施) or code; read as its id."""
 
-    default_error_messages = {
-        "does_not_exist": _("This plan has no category “{pk_value}”."),
-        "incorrect_type": _("Give the category's id or name."),
-    }
+    default_error_messages = {"incorrect_type": _("Give the category's id or name.")}
 
     def __init__(self, **kwargs):
         kwargs.setdefault("queryset", Category.objects.all())
-        kwargs.setdefault("help_text", _("The category's id; its name (基础设施类) or code is accepted too."))
+        kwargs.setdefault("help_text", "The category's id; its name (基础设施类) or code is accepted too.")
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
-        if isinstance(data, str) and not data.strip().isdigit():
-            plan = self.context.get("plan")
-            category = find_category(plan, data) if plan is not None and data.strip() else None
-            if category is None:
-                self.fail("does_not_exist", pk_value=data)
-            return category
-        return super().to_internal_value(data)
+        if isinstance(data, bool) or not isinstance(data, (int, str)):
+            self.fail("incorrect_type")
+        plan = self.context.get("plan")
+        category = find_category(plan, data) if plan is not None and str(data).strip() else None
+        if category is None:
+            raise serializers.ValidationError(_("This plan has no category “%(value)s”.") % {"value": data})
+        return category

@@ -10,7 +10,6 @@ from typing import Callable
 
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend, OrderingFilter, SearchFilter
 
@@ -24,7 +23,7 @@ from rollups.models import Rollup, Variance
 @dataclass(frozen=True)
 class Param:
     name: str
-    description: object  # a lazy translation
+    description: str
     apply: Callable  # (queryset, raw value, plan) -> queryset; raises ValueError with a message
     schema: dict
 
@@ -39,7 +38,8 @@ def _int(raw: str) -> int:
 def _choice(choices) -> Callable[[str], str]:
     def check(raw: str) -> str:
         if raw not in choices:
-            raise ValueError(_("“%(value)s” is not one of: %(choices)s.") % {"value": raw, "choices": ", ".join(choices)})
+            raise ValueError(
+                _("“%(value)s” is not one of: %(choices)s.") % {"value": raw, "choices": ", ".join(choices)})
         return raw
     return check
 
@@ -60,9 +60,9 @@ def _year_param(description, *, whole_plan: bool = False) -> Param:
     return Param("year", description, apply, schema)
 
 
-def _choice_param(name, description, choices, field=None) -> Param:
+def _choice_param(name, description, choices) -> Param:
     check = _choice(list(choices))
-    return Param(name, description, lambda qs, raw, plan: qs.filter(**{field or name: check(raw)}),
+    return Param(name, description, lambda qs, raw, plan: qs.filter(**{name: check(raw)}),
                  {"type": "string", "enum": list(choices)})
 
 
@@ -70,7 +70,7 @@ def _category_param(field: str) -> Param:
     def apply(qs, raw, plan):
         category = _found(find_category(plan, raw), raw, _("This plan has no category “%(value)s”."))
         return qs.filter(**{field: category})
-    return Param("category", gettext_lazy("Category: its id, Chinese name (基础设施类) or code."), apply,
+    return Param("category", "Category: its id, Chinese name (基础设施类) or code.", apply,
                  {"type": "string"})
 
 
@@ -93,7 +93,7 @@ class ParamFilter(BaseFilterBackend):
 
     def get_schema_operation_parameters(self, view):
         return [
-            {"name": p.name, "required": False, "in": "query", "description": str(p.description), "schema": p.schema}
+            {"name": p.name, "required": False, "in": "query", "description": p.description, "schema": p.schema}
             for p in getattr(view, "filter_params", ())
         ]
 
@@ -102,12 +102,12 @@ class QSearchFilter(SearchFilter):
     """`q=肉牛 巴彦呼舒`: every word must appear in one of the view's search fields."""
 
     search_param = "q"
-    search_title = gettext_lazy("Search")
-    search_description = gettext_lazy("Words to find in the name, place, description or implementing unit.")
+    search_title = "Search"
+    search_description = "Words to find in the name, place, description or implementing unit."
 
 
 class Ordering(OrderingFilter):
-    ordering_description = gettext_lazy("Sort by these fields (comma-separated; a leading - reverses).")
+    ordering_description = "Sort by these fields (comma-separated; a leading - reverses)."
 
 
 def _project_year(qs, raw, plan):
@@ -124,38 +124,38 @@ def _project_township(qs, raw, plan):
 
 
 PROJECT_PARAMS = (
-    Param("year", gettext_lazy("Projects with a budget in this year."), _project_year, {"type": "integer"}),
+    Param("year", "Projects with a budget in this year.", _project_year, {"type": "integer"}),
     _category_param("category"),
-    Param("unit", gettext_lazy("Implementing unit: its id or any known spelling of its name."), _project_unit,
+    Param("unit", "Implementing unit: its id or any known spelling of its name.", _project_unit,
           {"type": "string"}),
-    Param("township", gettext_lazy("Township (苏木/镇): its id or name."), _project_township, {"type": "string"}),
-    _choice_param("nature", gettext_lazy("Nature (新建, 续建, 扩建)."), Project.Nature.values),
-    _choice_param("status", gettext_lazy("Status."), Project.Status.values),
+    Param("township", "Township (苏木/镇): its id or name.", _project_township, {"type": "string"}),
+    _choice_param("nature", "Nature (新建, 续建, 扩建).", Project.Nature.values),
+    _choice_param("status", "Status.", Project.Status.values),
 )
 
 BUDGET_PARAMS = (
-    Param("year", gettext_lazy("Budgets of this year."), lambda qs, raw, plan: qs.filter(plan_year__year=_int(raw)),
+    Param("year", "Budgets of this year.", lambda qs, raw, plan: qs.filter(plan_year__year=_int(raw)),
           {"type": "integer"}),
-    Param("project", gettext_lazy("Budgets of this project (its id)."),
+    Param("project", "Budgets of this project (its id).",
           lambda qs, raw, plan: qs.filter(project_id=_int(raw)), {"type": "integer"}),
     _category_param("project__category"),
 )
 
 FIGURE_PARAMS = (
-    _choice_param("origin", gettext_lazy("Where the figure comes from."), StatedFigure.Origin.values),
-    _year_param(gettext_lazy("Figures of this year; “all” for the figures about the whole plan."), whole_plan=True),
+    _choice_param("origin", "Where the figure comes from.", StatedFigure.Origin.values),
+    _year_param("Figures of this year; “all” for the figures about the whole plan.", whole_plan=True),
     _category_param("category"),
-    Param("metric", gettext_lazy("Metric, e.g. projects, total_investment, beijing_funds, local_funds."),
+    Param("metric", "Metric, e.g. projects, total_investment, beijing_funds, local_funds.",
           lambda qs, raw, plan: qs.filter(metric=raw), {"type": "string"}),
 )
 
 ROLLUP_PARAMS = (
-    _choice_param("kind", gettext_lazy("What the totals are grouped by."), Rollup.Kind.values),
-    _year_param(gettext_lazy("Totals of this year; “all” for the totals over every year."), whole_plan=True),
+    _choice_param("kind", "What the totals are grouped by.", Rollup.Kind.values),
+    _year_param("Totals of this year; “all” for the totals over every year.", whole_plan=True),
 )
 
 VARIANCE_PARAMS = (
-    _choice_param("status", gettext_lazy("Outcome of the comparison."), Variance.Status.values),
-    _year_param(gettext_lazy("Comparisons of this year; “all” for those about the whole plan."), whole_plan=True),
-    _choice_param("kind", gettext_lazy("What is compared."), Variance.Kind.values),
+    _choice_param("status", "Outcome of the comparison.", Variance.Status.values),
+    _year_param("Comparisons of this year; “all” for those about the whole plan.", whole_plan=True),
+    _choice_param("kind", "What is compared.", Variance.Kind.values),
 )

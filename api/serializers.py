@@ -11,8 +11,8 @@ from plans.models import Category, Plan, PlanYear
 from projects.models import ImplementingUnit, Project
 from rollups.models import Rollup, Variance
 
-VERSION_HELP = _("The version you read. Send it back with every change: a change based on an older version "
-                 "is refused with 409 and the current record.")
+VERSION_HELP = ("The version you read. Send it back with every change: a change based on an older version "
+                "is refused with 409 and the current record.")
 
 
 def _version_field():
@@ -43,7 +43,7 @@ class CategorySerializer(serializers.ModelSerializer):
 
 
 class PlanSerializer(serializers.ModelSerializer):
-    role = serializers.CharField(read_only=True, allow_null=True, help_text=_("Your role on this plan."))
+    role = serializers.CharField(read_only=True, allow_null=True, help_text="Your role on this plan.")
 
     class Meta:
         model = Plan
@@ -64,18 +64,18 @@ class ProjectSerializer(VersionedSerializer):
     category = CategoryField()
     category_name = serializers.CharField(source="category.name_zh", read_only=True)
     unit = PlanScopedPrimaryKeyField(queryset=ImplementingUnit.objects.all(), allow_null=True, required=False,
-                                     help_text=_("The implementing unit's id."))
+                                     help_text="The implementing unit's id.")
     unit_name = serializers.CharField(source="unit.name", read_only=True, allow_null=True)
     unit_spelling = serializers.CharField(
         write_only=True, required=False, allow_blank=True, max_length=200,
-        help_text=_("The implementing unit as written (instead of `unit`): a known spelling finds its unit, "
-                    "another creates a new unit."),
+        help_text="The implementing unit as written (instead of `unit`): a known spelling finds its unit, "
+                  "another creates a new unit.",
     )
     township = serializers.IntegerField(source="township_id", read_only=True, allow_null=True)
     township_name = serializers.CharField(source="township.name", read_only=True, allow_null=True)
     village = serializers.IntegerField(source="village_id", read_only=True, allow_null=True)
     village_name = serializers.CharField(source="village.name", read_only=True, allow_null=True)
-    years = serializers.SerializerMethodField(help_text=_("The years the project has a budget in."))
+    years = serializers.SerializerMethodField(help_text="The years the project has a budget in.")
     version = _version_field()
 
     class Meta:
@@ -99,11 +99,11 @@ class ProjectSerializer(VersionedSerializer):
 
 class BudgetSerializer(VersionedSerializer):
     project = PlanScopedPrimaryKeyField(queryset=Project.objects.all(),
-                                        help_text=_("The project's id; it cannot change after creation."))
+                                        help_text="The project's id; it cannot change after creation.")
     project_name = serializers.CharField(source="project.name", read_only=True)
     category = serializers.IntegerField(source="project.category_id", read_only=True)
     category_name = serializers.CharField(source="project.category.name_zh", read_only=True)
-    year = serializers.IntegerField(help_text=_("One of the plan's years."))
+    year = serializers.IntegerField(help_text="One of the plan's years.")
     nature = serializers.ChoiceField(choices=[("", "")] + Project.Nature.choices, required=False, allow_blank=True)
     total_investment = AmountField(required=False)
     beijing_funds = AmountField(required=False)
@@ -121,10 +121,11 @@ class BudgetSerializer(VersionedSerializer):
         ]
         read_only_fields = ["created_at", "updated_at"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if isinstance(self.instance, AnnualBudget):
-            self.fields["project"].read_only = True
+    def validate_project(self, project):
+        if isinstance(self.instance, AnnualBudget) and project.pk != self.instance.project_id:
+            raise serializers.ValidationError(
+                _("A budget stays with its project: delete it and add one to the other project."))
+        return project
 
 
 # --- stated figures, totals, disagreements -----------------------------------------------------
@@ -132,8 +133,8 @@ class BudgetSerializer(VersionedSerializer):
 class StatedFigureSerializer(serializers.ModelSerializer):
     """Origin, year, category and metric say which figure it is: they are set once, at creation."""
 
-    origin = serializers.ChoiceField(choices=StatedFigure.Origin.choices, default=StatedFigure.Origin.MANUAL,
-                                     help_text=_("Only “manual” figures can be created through the API."))
+    origin = serializers.ChoiceField(choices=StatedFigure.Origin.choices, required=False,
+                                     help_text="Only “manual” figures (the default) can be created through the API.")
     category = CategoryField(allow_null=True, required=False)
     category_name = serializers.CharField(source="category.name_zh", read_only=True, allow_null=True)
     value = PlainDecimalField()
@@ -146,22 +147,21 @@ class StatedFigureSerializer(serializers.ModelSerializer):
             "source", "sheet", "row", "import_batch", "created_by", "updated_at",
         ]
         read_only_fields = ["sheet", "row", "import_batch", "updated_at"]
-        extra_kwargs = {"year": {"required": False, "allow_null": True}}
 
     IDENTITY = ("origin", "year", "category", "metric")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if isinstance(self.instance, StatedFigure):
-            for name in self.IDENTITY:
-                self.fields[name].read_only = True
-
-    def validate_origin(self, origin):
-        if origin != StatedFigure.Origin.MANUAL:
-            raise serializers.ValidationError(
-                _("Only figures entered by staff (origin “manual”) can be created here; "
-                  "the others come from the plan's documents."))
-        return origin
+    def validate(self, attrs):
+        if self.instance is None:
+            if attrs.setdefault("origin", StatedFigure.Origin.MANUAL) != StatedFigure.Origin.MANUAL:
+                raise serializers.ValidationError({"origin": [
+                    _("Only figures entered by staff (origin “manual”) can be created here; "
+                      "the others come from the plan's documents.")]})
+            return attrs
+        changed = [name for name in self.IDENTITY if name in attrs and attrs[name] != getattr(self.instance, name)]
+        if changed:
+            message = _("This says which figure it is and cannot change: add another figure instead.")
+            raise serializers.ValidationError({name: [message] for name in changed})
+        return {name: value for name, value in attrs.items() if name not in self.IDENTITY}
 
 
 class RollupSerializer(serializers.ModelSerializer):
@@ -218,12 +218,12 @@ class IndicatorSerializer(serializers.Serializer):
     latest_value = PlainDecimalField(source="progress.latest_value", allow_null=True)
     latest_year = serializers.IntegerField(source="progress.latest_year", allow_null=True)
     percent = PlainDecimalField(source="progress.percent", allow_null=True,
-                                help_text=_("Latest value as a percentage of the target; empty for a target of 0."))
+                                help_text="Latest value as a percentage of the target; empty for a target of 0.")
     status = serializers.ChoiceField(source="progress.status",
                                      choices=["achieved", "on_track", "at_risk", "no_data"])
     missing_this_year = serializers.BooleanField(source="progress.missing_this_year")
     derived_value = PlainDecimalField(allow_null=True,
-                                      help_text=_("What the project rows count for the whole plan, if a rule applies."))
+                                      help_text="What the project rows count for the whole plan, if a rule applies.")
 
 
 class IndicatorValueSerializer(serializers.ModelSerializer):

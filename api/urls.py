@@ -1,10 +1,11 @@
 """/api/: plans and, under each plan's code, its records; a token for other systems; the schema and its docs."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
+from api.views.docs import LocalRedocView
 from api.views.plans import PlanViewSet
 from api.views.portfolio import BudgetViewSet, ProjectViewSet
 from api.views.reporting import IndicatorViewSet, RollupViewSet, StatedFigureViewSet, VarianceViewSet
@@ -24,6 +25,6 @@ urlpatterns = [
     path("token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("redoc/", LocalRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     *router.urls,
 ]

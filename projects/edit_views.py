@@ -24,12 +24,20 @@ from funding.models import AnnualBudget
 from funding.services import budget_create, budget_delete, budget_update
 from planportal.concurrency import StaleEdit
 from plans.access import EDIT, plan_for_user
+from plans.models import PlanYear
 from plans.services import YearLocked
-from projects.forms import BUDGET_TEXT_FIELDS, ACTUAL_FIELDS, PLANNED_FIELDS, PROJECT_FIELDS, BudgetForm, \
-    ProjectForm, attach_errors
+from projects.forms import (
+    ACTUAL_FIELDS,
+    BUDGET_TEXT_FIELDS,
+    PLANNED_FIELDS,
+    PROJECT_FIELDS,
+    BudgetForm,
+    ProjectForm,
+    attach_errors,
+)
 from projects.history import conflict_for
 from projects.services import project_create, project_update, unit_for_spelling
-from projects.views import _project_of, project_url
+from projects.views import project_of, project_url
 
 BUDGET_SHOWN = ("plan_year", *PLANNED_FIELDS, *ACTUAL_FIELDS, *BUDGET_TEXT_FIELDS)
 CONFLICT = 409
@@ -42,7 +50,7 @@ def _save(form, save, conflict_fields):
             return save(), form, None
     except StaleEdit as stale:
         conflict = conflict_for(stale.current, form.cleaned_data["version"], conflict_fields)
-        return None, form.with_version(stale.current.version), conflict
+        return None, form.rebased(stale.current.version, conflict.changes), conflict
     except YearLocked as locked:
         form.add_error(None, locked)
     except ValidationError as error:
@@ -77,7 +85,7 @@ def project_create_view(request, code):
 @require_http_methods(["GET", "POST"])
 def project_edit_view(request, code, pk):
     plan = plan_for_user(request.user, code, EDIT)
-    project = _project_of(plan, pk)
+    project = project_of(plan, pk)
     conflict = None
     if request.method == "POST":
         form = ProjectForm(request.POST, plan=plan)
@@ -91,8 +99,10 @@ def project_edit_view(request, code, pk):
                 return redirect(project_url(plan, saved))
     else:
         form = ProjectForm(initial=ProjectForm.initial_for(project), plan=plan)
+    locked_years = sorted(set(AnnualBudget.objects.filter(
+        project=project, plan_year__review_status=PlanYear.Review.APPROVED).values_list("plan_year__year", flat=True)))
     return render(request, "projects/project_form.html", {
-        "plan": plan, "form": form, "project": project, "conflict": conflict,
+        "plan": plan, "form": form, "project": project, "conflict": conflict, "locked_years": locked_years,
     }, status=CONFLICT if conflict else 200)
 
 
@@ -100,7 +110,7 @@ def project_edit_view(request, code, pk):
 @require_http_methods(["GET", "POST"])
 def budget_create_view(request, code, pk):
     plan = plan_for_user(request.user, code, EDIT)
-    project = _project_of(plan, pk)
+    project = project_of(plan, pk)
     form = BudgetForm(request.POST or None, project=project)
     if request.method == "POST" and form.is_valid():
         budget, form, _conflict = _save(
@@ -121,7 +131,7 @@ def _budget_of(project, budget_pk) -> AnnualBudget:
 @require_http_methods(["GET", "POST"])
 def budget_edit_view(request, code, pk, budget_pk):
     plan = plan_for_user(request.user, code, EDIT)
-    project = _project_of(plan, pk)
+    project = project_of(plan, pk)
     budget = _budget_of(project, budget_pk)
     conflict = None
     if request.method == "POST":
@@ -145,7 +155,7 @@ def budget_edit_view(request, code, pk, budget_pk):
 @require_http_methods(["GET", "POST"])
 def budget_delete_view(request, code, pk, budget_pk):
     plan = plan_for_user(request.user, code, EDIT)
-    project = _project_of(plan, pk)
+    project = project_of(plan, pk)
     budget = _budget_of(project, budget_pk)
     error = None
     if request.method == "POST":

@@ -77,7 +77,7 @@ class ProjectFilterForm(forms.Form):
     category = forms.ModelChoiceField(label=_("Category"), required=False, queryset=Category.objects.none())
     unit = forms.ModelChoiceField(label=_("Implementing unit"), required=False,
                                   queryset=ImplementingUnit.objects.none())
-    township = forms.ModelChoiceField(label=_("苏木/镇"), required=False, queryset=Place.objects.none())
+    township = forms.ModelChoiceField(label=_("Township (苏木/镇)"), required=False, queryset=Place.objects.none())
     nature = forms.ChoiceField(label=_("Nature"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
     amount = forms.ChoiceField(label=_("Amount"), required=False, choices=list(AMOUNT_FIELDS.items()))
@@ -111,7 +111,7 @@ class ProjectFilterForm(forms.Form):
             self.add_error("amount_max", _("The upper bound is below the lower bound."))
         return cleaned
 
-    def choices(self) -> dict:
+    def applied(self) -> dict:
         """What the list applies: only the fields that were valid (an invalid one is shown, not applied)."""
         if not self.is_bound:
             return {}
@@ -138,7 +138,7 @@ def _per_project(aggregate, field: str, budgets: QuerySet, output_field=None):
 
 
 def project_list(*, plan: Plan, choices: dict) -> ProjectList:
-    """The plan's projects as filtered and sorted by `choices` (ProjectFilterForm.choices())."""
+    """The plan's projects as filtered and sorted by `choices` (ProjectFilterForm.applied())."""
     year = choices.get("year")
     budgets = _budgets(year).filter(plan_year__plan=plan)
     projects = Project.objects.for_plan(plan)

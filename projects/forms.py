@@ -7,6 +7,7 @@ forms carry the record's `version`, so the save can refuse to overwrite a newer 
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from funding.models import AnnualBudget
@@ -21,7 +22,7 @@ BUDGET_TEXT_FIELDS = ("serial_no", "nature", "scale_and_content", "beijing_funds
 
 
 def _label(model, name):
-    return model._meta.get_field(name).verbose_name
+    return capfirst(model._meta.get_field(name).verbose_name)
 
 
 def attach_errors(form: forms.Form, error: ValidationError) -> None:
@@ -33,15 +34,35 @@ def attach_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def _comparable(value):
+    return getattr(value, "pk", value)
+
+
 class VersionedForm(forms.Form):
     """An edit form: `version` is the version of the record the user started from."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    # model field → form field, where they differ
+    form_field_of: dict = {}
 
-    def with_version(self, version: int):
-        """The same typed values, now based on `version` (after a conflict, so the next save can go through)."""
+    def rebased(self, version: int, changes) -> "VersionedForm":
+        """After a conflict: the form again, based on the stored `version`, so the next save can go through.
+
+        Three-way: a field the user changed keeps the user's entry; a field only the
+        other person changed takes their value, so saving again does not quietly undo it.
+        `changes` are the other person's (history.Change: name, then, now).
+        """
         data = self.data.copy()
         data["version"] = str(version)
+        for change in changes:
+            field = self.form_field_of.get(change.name, change.name)
+            if field not in self.fields:
+                continue
+            mine = _comparable(self.cleaned_data.get(field))
+            if (mine in ("", None) and change.then in ("", None)) or mine == change.then:
+                data[field] = "" if change.now is None else str(change.now)
+            else:
+                change.yours_kept = True
         form = type(self)(data, **self.init_kwargs)
         form.is_valid()
         return form
@@ -95,6 +116,8 @@ class ProjectForm(VersionedForm):
 
 
 class BudgetForm(VersionedForm):
+    form_field_of = {"plan_year": "year"}
+
     year = forms.IntegerField(label=_("Year"), widget=forms.Select)
     serial_no = forms.CharField(label=_label(AnnualBudget, "serial_no"), required=False, max_length=20)
     nature = forms.ChoiceField(label=_label(AnnualBudget, "nature"), required=False,
@@ -150,7 +173,7 @@ class BudgetForm(VersionedForm):
 
 class CommentForm(forms.Form):
     body = forms.CharField(
-        label=_("Comment"), max_length=Comment.BODY_MAX_LENGTH,
+        label=_("Your comment"), max_length=Comment.BODY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": Comment.BODY_MAX_LENGTH}),
     )
 

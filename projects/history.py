@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from funding.models import AnnualBudget
@@ -29,6 +30,10 @@ class Change:
     label: str
     old: str
     new: str
+    name: str = ""  # the model field
+    then: object = None  # raw stored values (ids for related rows, the year for plan_year)
+    now: object = None
+    yours_kept: bool = False  # in a conflict: the user's own entry stays in the form for this field
 
 
 @dataclass
@@ -76,7 +81,7 @@ class Names:
         return text if len(text) <= _LONG_TEXT else text[:_LONG_TEXT] + "…"
 
     def label(self, model, name: str) -> str:
-        return str(model._meta.get_field(name).verbose_name)
+        return capfirst(str(model._meta.get_field(name).verbose_name))
 
 
 def _attname(model, name: str) -> str:
@@ -153,7 +158,8 @@ def conflict_for(current, opened_version: int, shown_fields) -> Conflict:
             attname = _attname(model, name)
             then, now = getattr(opened, attname), getattr(current, attname)
             if then != now:
+                raw = names.related["plan_year"].get if name == "plan_year" else (lambda value: value)
                 changes.append(Change(names.label(model, name), names.show(model, name, then),
-                                      names.show(model, name, now)))
+                                      names.show(model, name, now), name=name, then=raw(then), now=raw(now)))
     return Conflict(who=_who(latest) if latest else _("(unknown)"), when=latest.history_date if latest else None,
                     changes=changes)

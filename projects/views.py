@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -38,7 +39,7 @@ def _download(content_type: str, filename: str) -> HttpResponse:
 def project_list_view(request, code):
     plan = plan_for_user(request.user, code, VIEW)
     form = ProjectFilterForm(request.GET or None, plan=plan)
-    listing = project_list(plan=plan, choices=form.choices())
+    listing = project_list(plan=plan, choices=form.applied())
     export = request.GET.get("format")
     if export == "csv":
         response = _download("text/csv; charset=utf-8", f"{plan.code}-projects.csv")
@@ -57,12 +58,12 @@ def project_list_view(request, code):
         "sort": listing.sort,
         "sort_columns": list(SORT_LABELS),
         "totals": listing.budgets.totals(),
-        "filtered": bool(form.choices().keys() - {"sort"}),
+        "filtered": bool(form.applied().keys() - {"sort"}),
         "can_edit": may(request.user, plan, EDIT),
     })
 
 
-def _project_of(plan, pk) -> Project:
+def project_of(plan, pk) -> Project:
     """A project of this plan; an id of another plan's project is "not found" here."""
     queryset = Project.objects.select_related("plan", "category", "unit", "township", "village")
     return get_object_or_404(queryset, plan=plan, pk=pk)
@@ -86,7 +87,7 @@ def _detail(request, plan, project, comment_form=None, status=200):
 @require_GET
 def project_detail(request, code, pk):
     plan = plan_for_user(request.user, code, VIEW)
-    return _detail(request, plan, _project_of(plan, pk))
+    return _detail(request, plan, project_of(plan, pk))
 
 
 @login_required
@@ -94,7 +95,7 @@ def project_detail(request, code, pk):
 def project_comment(request, code, pk):
     """Liaison officers, staff and admins of the plan may comment (reading is all it takes)."""
     plan = plan_for_user(request.user, code, VIEW)
-    project = _project_of(plan, pk)
+    project = project_of(plan, pk)
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
@@ -108,6 +109,4 @@ def project_comment(request, code, pk):
 
 
 def project_url(plan, project) -> str:
-    from django.urls import reverse
-
     return reverse("plan-project", kwargs={"code": plan.code, "pk": project.pk})

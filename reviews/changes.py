@@ -110,7 +110,8 @@ def changes_since(plan_year: PlanYear, since: datetime | None, limit: int = LIMI
     changes = []
     for record, model, delta in diffs:
         if model is AnnualBudget:
-            what = _("Budget: %(project)s") % {"project": names.get((Project, record.project_id), f"#{record.project_id}")}
+            project = names.get((Project, record.project_id), f"#{record.project_id}")
+            what = _("Budget: %(project)s") % {"project": project}
         else:
             what = _("Project: %(name)s") % {"name": record.name}
         user = record.history_user

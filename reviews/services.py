@@ -122,10 +122,3 @@ def year_reopen(*, plan_year: PlanYear, user, reason: str) -> ReviewEvent:
     """A liaison officer unlocks an approved year so it can be corrected, saying why."""
     return _transition(action=Action.REOPEN, plan_year=plan_year, user=user, reason=reason)
 
-
-ACTIONS = {
-    Action.SUBMIT: year_submit,
-    Action.APPROVE: year_approve,
-    Action.RETURN: year_return,
-    Action.REOPEN: year_reopen,
-}

@@ -70,10 +70,26 @@ def _year_tables(plan, year: int, en: bool) -> list[dict]:
     if year not in matrix["columns"]:
         return []
     column = matrix["columns"].index(year)
-    return [{"metric": metric, "name": METRIC_NAMES[metric][1 if en else 0], "money": metric != "projects",
-             "rows": [{"label": row["label"], "total": row["total"], "cell": row["cells"][column]}
-                      for row in matrix["metrics"][metric]]}
-            for metric in METRICS]
+    tables = []
+    for metric in METRICS:
+        rows = [{"label": row["label"], "total": row["total"], "cell": row["cells"][column]}
+                for row in matrix["metrics"][metric]]
+        # A category with no rows and no stated figure that year says nothing: leave it out.
+        rows = [r for r in rows if r["total"] or r["cell"]["computed"] or r["cell"]["sources"]]
+        tables.append({"metric": metric, "name": METRIC_NAMES[metric][1 if en else 0],
+                       "money": metric != "projects", "rows": rows})
+    return tables
+
+
+def last_review(events: list[ReviewEvent]) -> ReviewEvent | None:
+    """Where "what changed" starts: the reviewer's last decision (return or approval), so that after a
+    return the staff's fixes show even though they were made before the resubmission; before any
+    decision, the first submission. (A reopening is not a review: changes since the approval count.)"""
+    decisions = [e for e in events if e.action in (Action.APPROVE, Action.RETURN)]
+    if decisions:
+        return decisions[-1]
+    submissions = [e for e in events if e.action == Action.SUBMIT]
+    return submissions[-1] if submissions else None
 
 
 @login_required
@@ -85,8 +101,7 @@ def year_detail(request, code, year):
     variances = (Variance.objects.filter(plan=plan, year=year, status=Variance.Status.DIFFERS)
                  .select_related("category").order_by("category__order", "kind", "id"))
     events = list(ReviewEvent.objects.for_year(plan_year).order_by("at", "id"))
-    reviewed = [e for e in events if e.action in (Action.SUBMIT, Action.APPROVE, Action.RETURN)]
-    since = reviewed[-1] if reviewed else None
+    since = last_review(events)
     return render(request, "reviews/year_detail.html", {
         "plan": plan,
         "py": plan_year,

@@ -25,10 +25,16 @@ def budget(project):
 
 @pytest.fixture(autouse=True)
 def _tasks_inline_and_fresh_cache(settings):
-    """Tasks never outlive a test in a thread, and no test sees another's cached markers."""
+    """Tasks never outlive a test in a thread, and no test sees another's cached markers.
+
+    The cache is this process's memory: the file cache in ./var is shared with any other
+    test run or server on the machine, which would clear or set markers under a test's feet.
+    """
     from django.core.cache import cache
 
     settings.PLANPORTAL_TASKS_IN_THREAD = False
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "planportal-tests"}}
     cache.clear()
     yield
     cache.clear()

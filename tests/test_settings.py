@@ -12,7 +12,9 @@ GOOD_KEY = "k3y-" + "x9Qz7vB2" * 8
 
 
 def manage(*args, **env):
-    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    # Only the variables under test: nothing another test set (browser tests set DJANGO_ALLOW_ASYNC_UNSAFE).
+    base = {k: v for k, v in os.environ.items()
+            if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     base.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=base, capture_output=True, text=True, timeout=120

@@ -11,6 +11,7 @@
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import status
@@ -27,6 +28,8 @@ from planportal.concurrency import StaleEdit
 from plans.access import VIEW, plan_for_user
 from plans.services import YearLocked
 
+STALE_MESSAGE = _("Someone else changed this record after you read it. It is shown as it is now in “current”: "
+                  "apply your change to it and send its version.")
 API_AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
 
 CODE_PARAMETER = OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH, description="The plan's code.")
@@ -62,7 +65,7 @@ class PlanScopedViewSet(GenericViewSet):
             set_rollback()
             current = self.get_queryset().filter(pk=exc.current.pk).first() or exc.current
             return Response(
-                {"detail": " ".join(exc.messages), "code": "stale", "current": self.get_serializer(current).data},
+                {"detail": STALE_MESSAGE, "code": "stale", "current": self.get_serializer(current).data},
                 status=status.HTTP_409_CONFLICT,
             )
         if isinstance(exc, YearLocked):

@@ -100,6 +100,7 @@ class BudgetViewSet(CrudViewSet):
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         version = data.pop("version")
+        data.pop("project", None)  # the same project (the serializer refuses another)
         serializer.instance = budget_update(budget=serializer.instance, user=self.request.user,
                                             expected_version=version, **data)
 

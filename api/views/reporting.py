@@ -31,7 +31,8 @@ def _documented(tag: str, **actions):
              partial_update={"responses": {200: StatedFigureSerializer, 400: INVALID}})
 class StatedFigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                           mixins.UpdateModelMixin, PlanScopedViewSet):
-    """Every figure the plan states (annex, text, staff); staff add "manual" ones and correct any (with history)."""
+    """Every figure the plan states (annex, text, staff). Staff add "manual" ones and correct the value and
+    wording of any; origin, year, category and metric say which figure it is and never change."""
 
     serializer_class = StatedFigureSerializer
     filter_backends = [ParamFilter, Ordering]
@@ -112,7 +113,7 @@ class IndicatorViewSet(PlanScopedViewSet):
     @action(detail=True, methods=["get", "post"])
     def values(self, request, *args, **kwargs):
         indicator = self.get_object()
-        if request.method == "GET":
+        if request.method != "POST":  # GET or HEAD
             entries = indicator.values.select_related("entered_by").order_by("year")
             return Response(self.get_serializer(entries, many=True).data)
         serializer = self.get_serializer(data=request.data)
@@ -120,4 +121,5 @@ class IndicatorViewSet(PlanScopedViewSet):
         year = serializer.validated_data["year"]
         existed = IndicatorValue.objects.filter(indicator=indicator, year=year).exists()
         entry = indicator_value_set(indicator=indicator, user=request.user, **serializer.validated_data)
-        return Response(self.get_serializer(entry).data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+        return Response(self.get_serializer(entry).data,
+                        status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)

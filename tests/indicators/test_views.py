@@ -34,7 +34,7 @@ def _post(client, url, headers=None, **data):
 def test_anonymous_users_are_sent_to_log_in(client, urls):
     for url in urls.values():
         response = client.get(url)
-        assert response.status_code == 302 and "/admin/login/" in response["Location"], url
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
     assert _post(client, urls["detail"]).status_code == 302
     assert not IndicatorValue.objects.filter(year=2023).exists()
 

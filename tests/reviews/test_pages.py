@@ -12,7 +12,7 @@ from funding.models import AnnualBudget
 from funding.services import budget_update
 from plans.models import PlanYear
 from reviews.models import ReviewEvent
-from reviews.services import year_approve, year_submit
+from reviews.services import year_approve, year_return, year_submit
 from rollups.models import Variance
 from rollups.services import recompute_plan
 from tests.factories import BudgetFactory, ProjectFactory
@@ -139,7 +139,7 @@ def test_the_detail_page_shows_totals_disagreements_history_and_lock(client, pla
     year_approve(plan_year=year, user=liaison, note="核对无误")
     client.force_login(staff)
     page = client.get(reverse("plan-review", args=[plan.code, 2021])).content.decode()
-    assert "locked-banner" in page
+    assert 'class="messages locked-banner"' in page and "已审核通过并锁定" in page
     assert "800.00" in page and "790.00" in page and "+10.00" in page  # computed, annex, difference
     sentence = Variance.objects.get(plan=plan, year=2021, status="differs", metric="beijing_funds")
     assert sentence.source in page
@@ -148,7 +148,8 @@ def test_the_detail_page_shows_totals_disagreements_history_and_lock(client, pla
     client.force_login(liaison)
     page = client.get(reverse("plan-review", args=[plan.code, 2021])).content.decode()
     assert 'id="action-reopen"' in page and "review-approve" not in page
-    assert "locked-banner" not in client.get(reverse("plan-review", args=[plan.code, 2022])).content.decode()
+    open_year = client.get(reverse("plan-review", args=[plan.code, 2022])).content.decode()
+    assert 'class="messages locked-banner"' not in open_year
 
 
 def test_what_changed_lists_an_edit_made_after_submission(client, plan, budget, staff, liaison):
@@ -164,6 +165,17 @@ def test_what_changed_lists_an_edit_made_after_submission(client, plan, budget, 
     assert "800.00" not in changes
     assert "县办" in changes and budget.project.name in changes
     assert 'class="change change-created"' in changes and "提交后新增项目" in changes
+
+
+def test_after_a_return_the_fixes_made_before_resubmission_are_listed(client, plan, budget, staff, liaison):
+    year = budget.plan_year
+    year_submit(plan_year=year, user=staff)
+    year_return(plan_year=year, user=liaison, reason="京蒙资金有误")
+    budget_update(budget=budget, user=staff, beijing_funds=Decimal("790"))
+    year_submit(plan_year=year, user=staff)
+    client.force_login(liaison)
+    page = client.get(reverse("plan-review", args=[plan.code, 2021])).content.decode()
+    assert "<del>800.00</del> → <ins>790.00</ins>" in page.split('id="changes"')[1]
 
 
 def test_the_review_page_costs_the_same_queries_for_10_or_40_budgets(client, plan, staff, liaison):
