@@ -22,7 +22,7 @@ _RECORDS = [
 ]
 _READ_ONLY = ["plans.plan", "plans.planyear", "plans.category", "plans.planmembership", "importers.importbatch",
               "indicators.derivedvalue", "figures.keyproject", "rollups.rollup", "rollups.variance",
-              "rollups.recomputestate"]
+              "rollups.recomputestate", "reviews.reviewevent"]
 
 
 def _perms(models, actions):
@@ -41,7 +41,7 @@ ROLE_PERMISSIONS = {
     PlanMembership.Role.ADMIN: _perms(_RECORDS, ["view", "add", "change", "delete"])
     + _perms(["importers.importbatch"], ["view", "add"])
     + _perms(["indicators.derivedvalue", "figures.keyproject", "rollups.rollup", "rollups.variance",
-              "rollups.recomputestate"], ["view"])
+              "rollups.recomputestate", "reviews.reviewevent"], ["view"])
     + _perms(["plans.category", "plans.planmembership"], ["view", "add", "change", "delete"])
     + _perms(["plans.plan", "plans.planyear"], ["view", "change"]),
 }
