@@ -1,6 +1,14 @@
 import pytest
 
-from tests.factories import BudgetFactory, PlanFactory, ProjectFactory
+from plans.services import membership_set
+from tests.factories import BudgetFactory, PlanFactory, ProjectFactory, UserFactory
+
+
+def member(plan, role):
+    """A new user with this role on this plan."""
+    user = UserFactory()
+    membership_set(plan=plan, user=user, role=role)
+    return user
 
 
 @pytest.fixture
@@ -21,6 +29,27 @@ def project(plan):
 @pytest.fixture
 def budget(project):
     return BudgetFactory(project=project)
+
+
+@pytest.fixture
+def staff(plan):
+    return member(plan, "staff")
+
+
+@pytest.fixture
+def liaison(plan):
+    return member(plan, "liaison")
+
+
+@pytest.fixture
+def plan_admin(plan):
+    return member(plan, "admin")
+
+
+@pytest.fixture
+def outsider(other_plan):
+    """An administrator of another plan: for `plan`, everything is "not found"."""
+    return member(other_plan, "admin")
 
 
 @pytest.fixture(autouse=True)

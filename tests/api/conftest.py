@@ -8,35 +8,9 @@ from rest_framework.test import APIClient
 from figures.models import StatedFigure
 from indicators.services import indicators_load
 from plans.models import PlanYear
-from plans.services import membership_set
-from tests.factories import UserFactory
+from tests.conftest import member  # noqa: F401 — re-exported for the tests of this folder
 
 
-def member(plan, role):
-    user = UserFactory()
-    membership_set(plan=plan, user=user, role=role)
-    return user
-
-
-@pytest.fixture
-def staff(plan):
-    return member(plan, "staff")
-
-
-@pytest.fixture
-def liaison(plan):
-    return member(plan, "liaison")
-
-
-@pytest.fixture
-def plan_admin(plan):
-    return member(plan, "admin")
-
-
-@pytest.fixture
-def outsider(other_plan):
-    """An administrator of another plan: for this plan, everything is "not found"."""
-    return member(other_plan, "admin")
 
 
 @pytest.fixture

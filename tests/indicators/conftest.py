@@ -3,8 +3,6 @@
 import pytest
 
 from indicators.services import indicators_load
-from plans.services import membership_set
-from tests.factories import UserFactory
 
 MAIN_ROWS = [
     {"seq": 1, "name": "农村低收入人口数", "unit": "万人", "target": "0", "target_year": 2025, "attribute": "binding"},
@@ -39,23 +37,3 @@ def indicators(plan):
     return {indicator.key: indicator for indicator in loaded}
 
 
-def _member(plan, role):
-    user = UserFactory()
-    membership_set(plan=plan, user=user, role=role)
-    return user
-
-
-@pytest.fixture
-def staff(plan):
-    return _member(plan, "staff")
-
-
-@pytest.fixture
-def liaison(plan):
-    return _member(plan, "liaison")
-
-
-@pytest.fixture
-def outsider(other_plan):
-    """An administrator of another plan: must not learn anything about `plan`."""
-    return _member(other_plan, "admin")

@@ -3,35 +3,9 @@
 import pytest
 from django.test import Client
 
-from plans.services import membership_set
-from tests.factories import UserFactory
+from tests.conftest import member  # noqa: F401 — re-exported for the tests of this folder
 
 
-def member(plan, role):
-    user = UserFactory()
-    membership_set(plan=plan, user=user, role=role)
-    return user
-
-
-@pytest.fixture
-def staff(plan):
-    return member(plan, "staff")
-
-
-@pytest.fixture
-def liaison(plan):
-    return member(plan, "liaison")
-
-
-@pytest.fixture
-def plan_admin(plan):
-    return member(plan, "admin")
-
-
-@pytest.fixture
-def outsider(other_plan):
-    """An administrator of another plan: must learn nothing about `plan`."""
-    return member(other_plan, "admin")
 
 
 def signed_in(user, lang="en"):
