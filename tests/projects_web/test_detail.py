@@ -31,7 +31,7 @@ def test_budgets_planned_and_actual_per_year_with_review_status_and_lock(plan, a
     page = response.content.decode()
     assert [b.year for b in response.context["budgets"]] == [2021, 2023]
     assert "123.4567" in page and "800.00" in page and "700.00" in page
-    assert page.count("🔒") == 1 and "approved (locked)" in page and "open for editing" in page
+    assert page.count('class="lock-icon"') == 1 and "approved (locked)" in page and "open for editing" in page
     assert response.context["totals"]["beijing_funds"] == Decimal("810")
     assert "/budgets/" not in page  # a liaison gets no edit links
 
