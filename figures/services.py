@@ -72,3 +72,50 @@ def key_projects_load(*, plan: Plan, columns: list[dict]) -> int:
             )
             created += was_created
     return created
+
+
+FIGURE_CORRECTABLE = {"value", "qualifier", "unit", "label", "source"}
+
+
+@transaction.atomic
+def stated_figure_create(*, plan: Plan, user, metric: str, value, source: str, year: int | None = None,
+                         category=None, label: str = "", unit: str = "", qualifier: str = "") -> StatedFigure:
+    """A figure staff add (origin "manual"): one per year, category and metric."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from projects.services import attribute_to, request_recompute
+
+    if year is not None and year not in plan.years:
+        raise ValidationError({"year": _("%(year)s is outside the plan's years %(first)s–%(last)s.")
+                               % {"year": year, "first": plan.first_year, "last": plan.last_year}})
+    figure = StatedFigure(
+        plan=plan, origin=StatedFigure.Origin.MANUAL, year=year, category=category, metric=metric, value=value,
+        source=source, label=label, unit=unit, qualifier=qualifier, created_by=user,
+    ).assign_slot()
+    if StatedFigure.objects.filter(plan=plan, slot=figure.slot).exists():
+        raise ValidationError({"metric": _("A figure entered by staff for this year, category and metric "
+                                           "already exists: correct that one instead.")})
+    figure.full_clean()
+    attribute_to(figure, user)
+    figure.save()
+    request_recompute(plan.pk)
+    return figure
+
+
+@transaction.atomic
+def stated_figure_update(*, figure: StatedFigure, user, **changes) -> StatedFigure:
+    """Correct a figure's value or wording; the history keeps what it said before."""
+    from projects.services import attribute_to, request_recompute
+
+    unknown = set(changes) - FIGURE_CORRECTABLE
+    if unknown:
+        raise TypeError(f"stated_figure_update() got unknown fields: {', '.join(sorted(unknown))}")
+    figure = StatedFigure.objects.select_for_update().get(pk=figure.pk)
+    for field, value in changes.items():
+        setattr(figure, field, value)
+    figure.assign_slot().full_clean()
+    attribute_to(figure, user)
+    figure.save()
+    request_recompute(figure.plan_id)
+    return figure

@@ -164,8 +164,7 @@ def project_create(
         status=status,
     )
     project.full_clean()
-    if user is not None and getattr(user, "is_authenticated", False):
-        project._history_user = user
+    attribute_to(project, user)
     project.save()
     request_recompute(plan.pk)
     return project
@@ -185,8 +184,7 @@ def project_update(*, project: Project, user=None, expected_version: int | None 
     check_version(current, expected_version)
     ensure_years_editable(PlanYear.objects.filter(budgets__project=project).distinct())
     project.version = current.version + 1
-    if user is not None and getattr(user, "is_authenticated", False):
-        project._history_user = user
+    attribute_to(project, user)
     if "name" in changes:
         changes["name"] = normalize_display(changes["name"])
     for field, value in changes.items():
@@ -208,3 +206,26 @@ def normalize_display(text: str) -> str:
     """Names keep their characters; only leading/trailing space goes. Blank stays blank (and fails validation)."""
     return (text or "").strip()
 
+
+
+@transaction.atomic
+def project_delete(*, project: Project, user=None) -> None:
+    """Delete a project with its budgets; refused (YearLocked) while one of its years is approved."""
+    from plans.models import PlanYear
+    from plans.services import ensure_years_editable
+
+    current = Project.objects.select_for_update().get(pk=project.pk)
+    ensure_years_editable(PlanYear.objects.filter(budgets__project=current).distinct())
+    plan_id = current.plan_id
+    for budget in current.budgets.all():  # each budget's deletion is in the history under the same user
+        attribute_to(budget, user)
+        budget.delete()
+    attribute_to(current, user)
+    current.delete()
+    request_recompute(plan_id)
+
+
+def attribute_to(obj, user) -> None:
+    """The history entry names who made the change, also outside a request (API, commands)."""
+    if user is not None and getattr(user, "is_authenticated", False):
+        obj._history_user = user

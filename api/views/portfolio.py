@@ -7,7 +7,7 @@ from rest_framework import mixins
 
 from api.filters import BUDGET_PARAMS, PROJECT_PARAMS, Ordering, ParamFilter, QSearchFilter
 from api.serializers import BudgetConflictSerializer, BudgetSerializer, ProjectConflictSerializer, ProjectSerializer
-from api.services import project_delete
+from projects.services import project_delete
 from api.views.base import CODE_PARAMETER, ID_PARAMETER, INVALID, LOCKED, PlanScopedViewSet, conflict
 from funding.models import AnnualBudget
 from funding.services import budget_create, budget_delete, budget_update

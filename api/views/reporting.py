@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from api.filters import FIGURE_PARAMS, ROLLUP_PARAMS, VARIANCE_PARAMS, Ordering, ParamFilter
 from api.serializers import (IndicatorSerializer, IndicatorValueSerializer, RollupSerializer, StatedFigureSerializer,
                              VarianceSerializer)
-from api.services import stated_figure_create, stated_figure_update
+from figures.services import stated_figure_create, stated_figure_update
 from api.views.base import CODE_PARAMETER, ID_PARAMETER, INVALID, PlanScopedViewSet
 from figures.models import StatedFigure
 from indicators.models import Indicator, IndicatorValue
