@@ -11,7 +11,7 @@ from planportal.concurrency import check_version
 from plans.models import PlanYear
 from plans.services import ensure_years_editable
 from projects.models import Project
-from projects.services import request_recompute
+from projects.services import attribute_to, request_recompute
 
 _BUDGET_FIELDS = {
     "serial_no",
@@ -62,7 +62,8 @@ def budget_create(
         **details,
     )
     budget.full_clean()
-    _save_with_history_user(budget, user)
+    attribute_to(budget, user)
+    budget.save()
     request_recompute(project.plan_id)
     return budget
 
@@ -87,7 +88,8 @@ def budget_update(*, budget: AnnualBudget, user=None, expected_version: int | No
         setattr(budget, field, value)
     budget.full_clean()
     budget.version += 1
-    _save_with_history_user(budget, user)
+    attribute_to(budget, user)
+    budget.save()
     request_recompute(budget.project.plan_id)
     return budget
 
@@ -97,14 +99,7 @@ def budget_delete(*, budget: AnnualBudget, user=None) -> None:
     current = AnnualBudget.objects.select_for_update().select_related("plan_year").get(pk=budget.pk)
     ensure_years_editable([current.plan_year])
     plan_id = budget.project.plan_id
-    if user is not None:
-        budget._history_user = user
+    attribute_to(budget, user)
     budget.delete()
     request_recompute(plan_id)
 
-
-def _save_with_history_user(obj, user) -> None:
-    """The history entry names who made the change, also outside a request (API, commands)."""
-    if user is not None and getattr(user, "is_authenticated", False):
-        obj._history_user = user
-    obj.save()

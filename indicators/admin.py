@@ -3,7 +3,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.models import DerivedValue, Indicator, IndicatorValue
-from plans.admin_scoping import PlanScopedAdmin, plan_filter
+from plans.admin_scoping import PlanScopedAdmin, ReadOnlyPlanScopedAdmin, plan_filter
 
 
 @admin.register(Indicator)
@@ -35,7 +35,7 @@ class IndicatorValueAdmin(SimpleHistoryAdmin, PlanScopedAdmin):
 
 
 @admin.register(DerivedValue)
-class DerivedValueAdmin(PlanScopedAdmin):
+class DerivedValueAdmin(ReadOnlyPlanScopedAdmin):
     """Read only: derived values are recounted from the projects (indicators.services.derived_refresh)."""
 
     plan_path = "indicator__plan"
@@ -43,11 +43,3 @@ class DerivedValueAdmin(PlanScopedAdmin):
     list_filter = [plan_filter("indicator__plan"), "rule"]
     list_select_related = ["indicator"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -33,6 +33,19 @@ class PlanScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class ReadOnlyPlanScopedAdmin(PlanScopedAdmin):
+    """Derived or recorded rows (totals, disagreements, review events): listed, never edited by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class PlanFilter(admin.SimpleListFilter):
     """Filter by plan; its parameter name is shared by the dependent filters below."""
 

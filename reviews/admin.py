@@ -2,13 +2,13 @@
 
 from django.contrib import admin
 
-from plans.admin_scoping import PlanScopedAdmin, plan_filter, year_filter
+from plans.admin_scoping import ReadOnlyPlanScopedAdmin, plan_filter, year_filter
 from plans.models import PlanMembership
 from reviews.models import ReviewEvent
 
 
 @admin.register(ReviewEvent)
-class ReviewEventAdmin(PlanScopedAdmin):
+class ReviewEventAdmin(ReadOnlyPlanScopedAdmin):
     plan_path = "plan_year__plan"
     list_display = ["plan_year", "action", "from_status", "to_status", "user_name", "at", "reason"]
     list_filter = [plan_filter("plan_year__plan"), year_filter("plan_year__year"), "action"]
@@ -18,15 +18,6 @@ class ReviewEventAdmin(PlanScopedAdmin):
     readonly_fields = ["plan_year", "action", "from_status", "to_status", "reason", "user", "user_name", "at",
                        "snapshot"]
 
-    # The history of sign-offs is written only by reviews.services, never edited by hand.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     # Every role of a plan reads its review history (plans.access: VIEW), scoped by get_queryset.
     def has_view_permission(self, request, obj=None):

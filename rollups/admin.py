@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from plans.admin_scoping import PlanScopedAdmin, plan_filter
+from plans.admin_scoping import ReadOnlyPlanScopedAdmin, plan_filter
 from rollups.models import RecomputeState, Rollup, Variance
 
 
@@ -40,25 +40,14 @@ class RecomputesPlanAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
 
 
-class _ReadOnly(PlanScopedAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(RecomputeState)
-class RecomputeStateAdmin(_ReadOnly):
+class RecomputeStateAdmin(ReadOnlyPlanScopedAdmin):
     list_display = ["plan", "requested_at", "started_at", "computed_at", "last_error"]
     list_select_related = ["plan"]
 
 
 @admin.register(Rollup)
-class RollupAdmin(_ReadOnly):
+class RollupAdmin(ReadOnlyPlanScopedAdmin):
     list_display = ["plan", "kind", "year", "category", "unit", "township", "projects", "total_investment",
                     "beijing_funds", "local_funds", "computed_at"]
     list_filter = [plan_filter("plan"), "kind", "year"]
@@ -66,7 +55,7 @@ class RollupAdmin(_ReadOnly):
 
 
 @admin.register(Variance)
-class VarianceAdmin(_ReadOnly):
+class VarianceAdmin(ReadOnlyPlanScopedAdmin):
     list_display = ["plan", "kind", "status", "year", "category", "metric", "stated", "computed", "difference",
                     "source"]
     list_filter = [plan_filter("plan"), "kind", "status", "year"]
