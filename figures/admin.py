@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from figures.models import KeyProject, StatedFigure
 from plans.admin_scoping import PlanScopedAdmin, dependent_filter, plan_filter
 from plans.models import Category
-from rollups.admin import RecomputesPlanAdmin
+from plans.admin_scoping import RecomputesPlanAdmin
 
 
 class StatedFigureForm(forms.ModelForm):

@@ -1,19 +1,22 @@
-"""Writes to annual budgets."""
+"""Writes to annual budgets: the acting user's role, the year lock, the version, validation,
+history and the recompute request are all checked here, whichever door the change comes through."""
 
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from funding.models import AnnualBudget
-from planportal.concurrency import check_version
+from planportal.concurrency import next_version
+from planportal.history import attribute_to
+from plans.access import EDIT, require
+from plans.hooks import totals_changed
+from plans.locks import ensure_years_editable
 from plans.models import PlanYear
-from plans.services import ensure_years_editable
 from projects.models import Project
-from projects.services import attribute_to, request_recompute
 
-_BUDGET_FIELDS = {
+BUDGET_FIELDS = {
     "serial_no",
     "nature",
     "scale_and_content",
@@ -29,7 +32,7 @@ _BUDGET_FIELDS = {
 def plan_year_of(*, project: Project, year: int) -> PlanYear:
     try:
         return PlanYear.objects.get(plan_id=project.plan_id, year=year)
-    except PlanYear.DoesNotExist:
+    except (PlanYear.DoesNotExist, ValueError, TypeError):
         plan = project.plan
         raise ValidationError(
             {"plan_year": _("%(year)s is outside the plan's years %(first)s–%(last)s.")
@@ -37,20 +40,33 @@ def plan_year_of(*, project: Project, year: int) -> PlanYear:
         ) from None
 
 
+def _budget_saved(budget: AnnualBudget) -> AnnualBudget:
+    budget.full_clean()
+    try:
+        with transaction.atomic():
+            budget.save()
+    except IntegrityError:
+        raise ValidationError({"plan_year": _("This project already has a budget for %(year)s.")
+                               % {"year": budget.plan_year.year}}) from None
+    totals_changed(budget.plan_year.plan_id)
+    return budget
+
+
 @transaction.atomic
 def budget_create(
     *,
     project: Project,
     year: int,
-    user=None,
+    user,
     total_investment: Decimal = Decimal(0),
     beijing_funds: Decimal = Decimal(0),
     local_funds: Decimal = Decimal(0),
     **details,
 ) -> AnnualBudget:
-    unknown = set(details) - _BUDGET_FIELDS
+    unknown = set(details) - BUDGET_FIELDS
     if unknown:
         raise TypeError(f"budget_create() got unknown fields: {', '.join(sorted(unknown))}")
+    require(user, project.plan_id, EDIT)
     plan_year = plan_year_of(project=project, year=year)
     ensure_years_editable([plan_year])
     budget = AnnualBudget(
@@ -61,45 +77,38 @@ def budget_create(
         local_funds=local_funds,
         **details,
     )
-    budget.full_clean()
     attribute_to(budget, user)
-    budget.save()
-    request_recompute(project.plan_id)
-    return budget
+    return _budget_saved(budget)
 
 
 @transaction.atomic
-def budget_update(*, budget: AnnualBudget, user=None, expected_version: int | None = None,
+def budget_update(*, budget: AnnualBudget, user, expected_version: int | None = None,
                   **changes) -> AnnualBudget:
     """Change a budget. With `expected_version` (the version the editor started from), a save over
     someone else's newer save is refused with StaleEdit instead of silently overwriting it."""
-    unknown = set(changes) - _BUDGET_FIELDS - {"year"}
+    unknown = set(changes) - BUDGET_FIELDS - {"year"}
     if unknown:
         raise TypeError(f"budget_update() got unknown fields: {', '.join(sorted(unknown))}")
-    current = AnnualBudget.objects.select_for_update().select_related("plan_year").get(pk=budget.pk)
-    check_version(current, expected_version)
-    budget.version = current.version
+    current = AnnualBudget.objects.select_for_update().select_related("plan_year", "project").get(pk=budget.pk)
+    require(user, current.project.plan_id, EDIT)
+    budget.version = next_version(current, expected_version)
+    budget.project = current.project
     years = [current.plan_year]
     if "year" in changes:
-        budget.plan_year = plan_year_of(project=budget.project, year=changes.pop("year"))
+        budget.plan_year = plan_year_of(project=current.project, year=changes.pop("year"))
         years.append(budget.plan_year)
     ensure_years_editable(years)
     for field, value in changes.items():
         setattr(budget, field, value)
-    budget.full_clean()
-    budget.version += 1
     attribute_to(budget, user)
-    budget.save()
-    request_recompute(budget.project.plan_id)
-    return budget
+    return _budget_saved(budget)
 
 
 @transaction.atomic
-def budget_delete(*, budget: AnnualBudget, user=None) -> None:
-    current = AnnualBudget.objects.select_for_update().select_related("plan_year").get(pk=budget.pk)
+def budget_delete(*, budget: AnnualBudget, user) -> None:
+    current = AnnualBudget.objects.select_for_update().select_related("plan_year", "project").get(pk=budget.pk)
+    require(user, current.project.plan_id, EDIT)
     ensure_years_editable([current.plan_year])
-    plan_id = budget.project.plan_id
-    attribute_to(budget, user)
-    budget.delete()
-    request_recompute(plan_id)
-
+    attribute_to(current, user)
+    current.delete()
+    totals_changed(current.plan_year.plan_id)

@@ -95,7 +95,7 @@ class ImportBatchAdmin(PlanScopedAdmin):
                 else:
                     messages.error(request, _("This import cannot be confirmed in its present state."))
             elif "cancel" in request.POST:
-                if batch_cancel(batch=batch):
+                if batch_cancel(batch=batch, user=request.user):
                     messages.info(request, _("The import was cancelled: nothing was written."))
             return redirect("admin:importers_importbatch_review", batch_id=batch.pk)
         lang = get_language() or "zh-hans"

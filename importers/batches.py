@@ -11,6 +11,7 @@ from django.utils import timezone
 from importers.models import ImportBatch, ImportBatchFile
 from importers.report import ImportReport
 from importers.services import ImportFile, annex_import
+from plans.access import ADMIN, SYSTEM, history_user, require
 from plans.models import Plan
 
 PROGRESS_TTL = 24 * 3600
@@ -29,11 +30,11 @@ def _set_progress(batch_id: int, stage: str, done: int, total: int) -> None:
 
 
 @transaction.atomic
-def batch_create(*, plan: Plan, uploads: list, user=None) -> ImportBatch:
-    """A batch holding copies of the uploaded files. `uploads`: (name, binary file object) pairs."""
+def batch_create(*, plan: Plan, uploads: list, user) -> ImportBatch:
+    """A batch holding copies of the uploaded files (the plan's administrators). `uploads`: (name, binary file) pairs."""
+    require(user, plan, ADMIN)
     names = [Path(name).name[:255] for name, _f in uploads]
-    batch = ImportBatch.objects.create(plan=plan, uploaded_by=user if user and user.is_authenticated else None,
-                                       name=", ".join(names)[:500])
+    batch = ImportBatch.objects.create(plan=plan, uploaded_by=history_user(user), name=", ".join(names)[:500])
     for name, handle in uploads:
         digest = hashlib.sha256()
         size = 0
@@ -64,7 +65,8 @@ def batch_run(batch_id: int, *, dry_run: bool) -> ImportReport | None:
     _set_progress(batch_id, "check", 0, 0)
     try:
         report = annex_import(
-            plan=batch.plan, files=files, user=batch.uploaded_by, batch=batch, dry_run=dry_run,
+            # Checked again now: an uploader who has lost the plan's admin role since cannot import.
+            plan=batch.plan, files=files, user=batch.uploaded_by or SYSTEM, batch=batch, dry_run=dry_run,
             progress=lambda stage, done, total: _set_progress(batch_id, stage, done, total),
         )
         batch_record(batch_id, report)
@@ -90,7 +92,8 @@ def batch_record(batch_id: int, report: ImportReport) -> None:
     _set_progress(batch_id, "done", report.rows_read, report.rows_read)
 
 
-def batch_cancel(*, batch: ImportBatch) -> bool:
+def batch_cancel(*, batch: ImportBatch, user) -> bool:
+    require(user, batch.plan_id, ADMIN)
     return bool(
         ImportBatch.objects.filter(
             pk=batch.pk, status__in=[ImportBatch.Status.UPLOADED, ImportBatch.Status.PREVIEWED,

@@ -1,6 +1,7 @@
 """When two rows are the same project: name and place as normalised, and the unit they name."""
 
 from importers.parsing import ProjectRow
+from planportal.lib.names import normalize_text
 
 
 def identity_of(row: ProjectRow, unit_ids: dict) -> tuple:
@@ -15,6 +16,4 @@ def identity_of(row: ProjectRow, unit_ids: dict) -> tuple:
 
 
 def stored_identity(name: str, location_text: str, unit_id: int | None) -> tuple:
-    from planportal.lib.names import normalize_text
-
     return (normalize_text(name), normalize_text(location_text), unit_id)

@@ -52,9 +52,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "bad_count": ("{detail}", "{detail_en}"),
     "year_locked": (
-        "{year} 年已审核通过并锁定：不能导入这一年的行。请先请联络员重新开放该年度，或从文件中删去这一年的行。",
-        "{year} has been approved and is locked: rows of that year cannot be imported. Ask the liaison "
-        "officer to reopen the year, or remove its rows from the file.",
+        "{year} 年已审核通过并锁定：如需修改，请先请联络员重新开放。这一行会改变该年度的数据；"
+        "与已审核数据完全相同的行可以保留。",
+        "{year} has been approved and is locked: ask the liaison officer to reopen it first. This row "
+        "would change that year's figures; rows identical to the approved ones may stay.",
+    ),
+    "project_locked": (
+        "{years} 年已审核通过并锁定：如需修改，请先请联络员重新开放。这一行会改变项目“{name}”在该年度的类别或建设性质。",
+        "{years} has been approved and is locked: ask the liaison officer to reopen it first. This row would "
+        "change the category or nature of the project “{name}” in that year.",
     ),
     "too_many_errors": (
         "错误太多，只列出前 {shown} 条（共 {total} 条）：请先改正这些再重新上传。",

@@ -6,7 +6,7 @@ ParseContext and gets back a stream of ProjectRow / StatedRow / Message.
 
 import enum
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -24,10 +24,6 @@ from planportal.lib.names import (
 _normalized = functools.lru_cache(maxsize=65536)(normalize_text)
 _category_key = functools.lru_cache(maxsize=1024)(category_key)
 
-
-@functools.lru_cache(maxsize=8192)
-def _unit_key(spelling: str, county_names: tuple, aliases: tuple) -> str:
-    return unit_key(spelling, county_names, aliases=dict(aliases) or None)
 from planportal.lib.numbers import AmountError, CellValueError, parse_amount, parse_year
 from planportal.lib.safe_cells import unescape_text
 
@@ -55,9 +51,8 @@ class ParseContext:
     first_year: int
     last_year: int
     categories: dict  # category_key → (category id, name)
-    county_names: tuple = ("科右中旗", "科尔沁右翼中旗")
-    aliases: dict | None = None  # other spellings of the banner's townships (巴彦忙哈苏木 → 巴彦茫哈苏木)
-    locked_years: tuple = ()  # approved years of the plan
+    # The plan's one unit-spelling rule (projects.services.unit_key_function): spelling → matching key.
+    unit_key: Callable[[str], str] = unit_key
 
 
 @dataclass(slots=True)
@@ -122,7 +117,6 @@ class SheetParser:
         self.title_year: int | None = None
         self.table: _Table | None = None
         self.known = "、".join(name for _id, name in context.categories.values())
-        self.alias_items = tuple(sorted((context.aliases or {}).items()))
 
     # --- helpers -------------------------------------------------------------
     def _cell(self, cells: tuple, field: str):
@@ -255,8 +249,7 @@ class SheetParser:
         unit_spelling = _text(self._cell(cells, "unit"), self.from_csv)
         row = ProjectRow(
             sheet=self.sheet, row=number, name=name, location=location, unit_spelling=unit_spelling,
-            key=(_normalized(name), _normalized(location),
-                 _unit_key(unit_spelling, self.context.county_names, self.alias_items)),
+            key=(_normalized(name), _normalized(location), self.context.unit_key(unit_spelling)),
             year=year, category_id=category_id, nature=nature,
             serial=_text(self._cell(cells, "serial"), False), content=content,
             use=_text(self._cell(cells, "use"), self.from_csv),

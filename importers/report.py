@@ -48,6 +48,11 @@ class ImportReport:
             if len(self.warnings) < MAX_MESSAGES:
                 self.warnings.append(message)
 
+    def forget_counts(self) -> None:
+        """A refused import writes nothing: what it would have changed is not reported as done."""
+        self.projects, self.budgets, self.stated = Counts(), Counts(), Counts()
+        self.stated_removed, self.units_created, self.changes, self.changes_total = 0, [], [], 0
+
     def change(self, **change) -> None:
         self.changes_total += 1
         if len(self.changes) < MAX_CHANGES:

@@ -21,9 +21,11 @@ from importers.reading import UnreadableFile, detect_format, open_sheets
 from importers.report import ImportReport
 from importers.writing import AnnexWriter
 from planportal.lib.names import category_key
-from plans.models import Category, Plan, PlanYear
+from plans.access import ADMIN, require
+from plans.hooks import totals_changed
+from plans.models import Category, Plan
 from projects.models import UnitAlias
-from projects.services import plan_gazetteer, request_recompute
+from projects.services import unit_key_function
 
 Progress = Callable[[str, int, int], None]
 
@@ -48,29 +50,26 @@ class _Checked:
     facts: dict = field(default_factory=dict)
     new_units: dict = field(default_factory=dict)  # unit key → first spelling
     years: set = field(default_factory=set)
-    locked_years: set = field(default_factory=set)  # approved years: no row may change them
 
 
 def parse_context(plan: Plan) -> ParseContext:
     categories = {
         category_key(c.name_zh): (c.pk, c.name_zh) for c in Category.objects.filter(plan=plan).order_by("order")
     }
-    gazetteer = plan_gazetteer(plan)
-    locked = PlanYear.objects.filter(plan=plan, review_status=PlanYear.Review.APPROVED).values_list("year", flat=True)
     return ParseContext(first_year=plan.first_year, last_year=plan.last_year, categories=categories,
-                        county_names=tuple(gazetteer["banners"]), aliases=gazetteer["aliases"],
-                        locked_years=tuple(locked))
+                        unit_key=unit_key_function(plan))
 
 
 def annex_import(
     *,
     plan: Plan,
     files: list[ImportFile],
-    user=None,
+    user,
     batch=None,
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
+    require(user, plan, ADMIN)
     report = ImportReport(files=[f.name for f in files], dry_run=dry_run)
     progress = progress or (lambda stage, done, total: None)
     unit_ids = dict(UnitAlias.objects.filter(plan=plan).values_list("key", "unit_id"))
@@ -94,17 +93,19 @@ def annex_import(
                 progress("write", done, spool.count)
             writer.finish_projects()
             writer.write_stated(checked.stated)
-            if dry_run:
+            if report.rejected:  # the year lock refused a change: nothing of the file is written
+                transaction.set_rollback(True)
+                report.forget_counts()
+            elif dry_run:
                 transaction.set_rollback(True)
             else:
                 report.imported = True
-                request_recompute(plan.pk)
+                totals_changed(plan.pk)
     return report
 
 
 def _check(files, context, unit_ids, spool, report, progress) -> _Checked:
     checked = _Checked()
-    checked.locked_years = set(context.locked_years)
     any_table = False
     for import_file in files:
         try:
@@ -160,9 +161,6 @@ def _check_sheet(parser, sheet, checked, unit_ids, spool, report, progress) -> b
 
 # Python's own hash: 64 bits, fast, and stable within the one process an import runs in.
 def _check_row(row: ProjectRow, checked: _Checked, unit_ids: dict, report: ImportReport) -> None:
-    if row.year in checked.locked_years:
-        report.add(Message(ERROR, "year_locked", row.sheet, row.row, "实施年度", {"year": row.year}))
-        return
     identity = identity_of(row, unit_ids)
     slot = hash((identity, row.year))
     if not checked.sheets or checked.sheets[-1] != row.sheet:

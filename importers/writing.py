@@ -2,6 +2,12 @@
 
 Signal-based history does not see bulk writes, so every bulk write here writes
 its history rows too, attributed to the importing user and the import batch.
+
+The year lock (plans.locks, projects.locks) is asked here, where each row meets
+what is stored: a row that would add or change a budget or a stated figure of an
+approved year, or change what an approved year says of a project (its category,
+its nature), is an error; the caller then rolls the whole import back. A file
+that repeats an approved year exactly as it is stays importable.
 """
 
 from decimal import Decimal
@@ -13,13 +19,15 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from figures.models import StatedFigure
 from funding.models import AnnualBudget
 from importers.identity import identity_of, stored_identity
-from importers.messages import WARNING, Message
+from importers.messages import ERROR, WARNING, Message
 from importers.parsing import ABSENT, ProjectRow, StatedRow
 from importers.report import ImportReport
 from planportal.lib.money import format_wan
+from plans.access import history_user
 from plans.models import Category, Plan, PlanYear
 from projects.models import ImplementingUnit, Project, UnitAlias
 from importers.fastinsert import create_with_history
+from projects.locks import locked_years_by_project, touches_annex
 from projects.services import places_for_locations
 
 # Budget field ← row attribute, with the label people know from the annex.
@@ -52,12 +60,14 @@ class AnnexWriter:
     def __init__(self, *, plan: Plan, report: ImportReport, user, batch, unit_ids: dict):
         self.plan = plan
         self.report = report
-        self.user = user if user is not None and user.is_authenticated else None
+        self.user = history_user(user)
         self.batch = batch
         self.reason = batch.change_reason if batch is not None else f"导入 {', '.join(report.files)}"
         self.unit_ids = unit_ids
         self.now = timezone.now()
         self.plan_years = dict(PlanYear.objects.filter(plan=plan).values_list("year", "id"))
+        self.locked_years = set(PlanYear.objects.filter(plan=plan, review_status=PlanYear.Review.APPROVED)
+                                .values_list("year", flat=True))
         self.category_names = dict(Category.objects.filter(plan=plan).values_list("id", "name_zh"))
         # identity → project id, and what an import may change of each stored project; kept as
         # tuples, not model instances, so a plan of 20,000 projects stays small in memory.
@@ -70,6 +80,7 @@ class AnnexWriter:
             self.project_state[pk] = (name, category_id, nature, status)
         self.seen: set[tuple] = set()  # identities already created or compared in this import
         self.project_updates: dict[int, dict] = {}  # project id → {field: new value}
+        self.project_update_rows: dict[int, tuple] = {}  # project id → (sheet, row) asking for the update
         self.created_here: set[int] = set()
         self._stored_first: dict | None = None
 
@@ -147,6 +158,7 @@ class AnnexWriter:
             self.report.change(kind="project", project=name, year=None, field=label, old=_shown(old),
                                new=_shown(new), sheet=row.sheet, row=row.row)
         self.project_updates[pk] = {field: value for field, (_l, _o, _n, value) in changes.items()}
+        self.project_update_rows[pk] = (row.sheet, row.row)
 
     def write_rows(self, chunk: list[ProjectRow], facts: dict) -> None:
         created: list[Project] = []
@@ -177,9 +189,13 @@ class AnnexWriter:
             plan_year_id = self.plan_years[row.year]
             values = stored.get((project_id, plan_year_id))
             if values is None:
+                if self._refused_by_lock(row):
+                    continue
                 new_budgets.append(self._new_budget(row, project_id, plan_year_id))
                 continue
             fields = self._compare_budget(values, row, project_id)
+            if fields and self._refused_by_lock(row):
+                continue
             if fields:
                 changed[values[0]] = fields
                 self.report.budgets.updated += 1
@@ -197,6 +213,12 @@ class AnnexWriter:
             fields = sorted(set().union(*changed.values()) | {"updated_at", "version"})
             bulk_update_with_history(budgets, AnnualBudget, fields, batch_size=1000,
                                      default_user=self.user, default_change_reason=self.reason)
+
+    def _refused_by_lock(self, row: ProjectRow) -> bool:
+        if row.year not in self.locked_years:
+            return False
+        self.report.add(Message(ERROR, "year_locked", row.sheet, row.row, "实施年度", {"year": row.year}))
+        return True
 
     def _new_budget(self, row: ProjectRow, project_id: int, plan_year_id: int) -> dict:
         values = {field: getattr(row, attr) for field, attr, _label in BUDGET_FIELDS}
@@ -221,6 +243,7 @@ class AnnexWriter:
     def finish_projects(self) -> None:
         if not self.project_updates:
             return
+        self._refuse_locked_project_changes()
         projects = list(Project.objects.filter(pk__in=self.project_updates))
         for project in projects:
             for field, value in self.project_updates[project.pk].items():
@@ -230,6 +253,14 @@ class AnnexWriter:
         fields = sorted(set().union(*self.project_updates.values()) | {"updated_at", "version"})
         bulk_update_with_history(projects, Project, fields, batch_size=1000,
                                  default_user=self.user, default_change_reason=self.reason)
+
+    def _refuse_locked_project_changes(self) -> None:
+        """A project's category or nature, as approved for a year, stays (also when a later year's row changes it)."""
+        touched = [pk for pk, fields in self.project_updates.items() if touches_annex(fields)]
+        for pk, years in sorted(locked_years_by_project(touched).items()):
+            sheet, row = self.project_update_rows[pk]
+            self.report.add(Message(ERROR, "project_locked", sheet, row, "项目类别", {
+                "name": self.project_state[pk][0], "years": "、".join(map(str, sorted(years)))}))
 
     # --- stated figures -----------------------------------------------------------
     def write_stated(self, rows: list[StatedRow]) -> None:
@@ -257,10 +288,13 @@ class AnnexWriter:
         for slot, figure in wanted.items():
             old = stored.get(slot)
             if old is None:
-                to_create.append(figure)
+                if not self._stated_refused_by_lock(figure):
+                    to_create.append(figure)
                 continue
             if (old.value, old.label, old.source, old.row) == (figure.value, figure.label, figure.source, figure.row):
                 self.report.stated.unchanged += 1
+                continue
+            if old.value != figure.value and self._stated_refused_by_lock(figure):
                 continue
             old.value, old.label, old.source, old.sheet, old.row = (
                 figure.value, figure.label, figure.source, figure.sheet, figure.row)
@@ -277,7 +311,8 @@ class AnnexWriter:
                                      default_user=self.user, default_change_reason=self.reason)
         self.report.stated.created += len(to_create)
         self.report.stated.updated += len(to_update)
-        gone = [figure for slot, figure in stored.items() if slot not in wanted]
+        gone = [figure for slot, figure in stored.items()
+                if slot not in wanted and not self._stated_refused_by_lock(figure, removed=True)]
         for label, year in sorted({(f.label, f.year) for f in gone}, key=lambda item: (item[1], item[0])):
             self.report.add(Message(WARNING, "stated_removed", "", None, "", {"label": label, "year": year}))
         for figure in gone:
@@ -286,3 +321,10 @@ class AnnexWriter:
             figure.delete()  # one by one, so the history keeps each removal
         self.report.stated_removed = len(gone)
 
+    def _stated_refused_by_lock(self, figure: StatedFigure, *, removed: bool = False) -> bool:
+        """A 合计 or subtotal of an approved year may be restated as it is, not changed or dropped."""
+        if figure.year not in self.locked_years:
+            return False
+        self.report.add(Message(ERROR, "year_locked", figure.sheet if not removed else "",
+                                figure.row if not removed else None, "", {"year": figure.year}))
+        return True

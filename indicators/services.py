@@ -2,15 +2,16 @@
 
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators.derived import rule_counts, rule_for
 from indicators.models import DerivedValue, Indicator, IndicatorValue
-from plans.access import EDIT, may
+from planportal.history import attribute_to
+from plans.access import EDIT, history_user, require
 from plans.models import Plan
 
 # 农村低收入人口数 targets 0: the fewer the better. Everything else in 专栏1 is "reach at least".
@@ -49,8 +50,9 @@ def main_key(seq: int) -> str:
 
 
 @transaction.atomic
-def indicators_load(*, plan: Plan, rows: list[dict], source: str, goals: list[dict] = ()) -> list[Indicator]:
+def indicators_load(*, plan: Plan, rows: list[dict], source: str, user, goals: list[dict] = ()) -> list[Indicator]:
     """Create or refresh a plan's 专栏1 indicators (and, given chapter-2 targets, its goals). Idempotent."""
+    require(user, plan, EDIT)
     indicators = []
     for row in rows:
         indicator, _created = Indicator.objects.update_or_create(
@@ -71,7 +73,7 @@ def indicators_load(*, plan: Plan, rows: list[dict], source: str, goals: list[di
         indicator.full_clean()
         indicators.append(indicator)
     if goals:
-        indicators += goals_load(plan=plan, targets=goals)
+        indicators += goals_load(plan=plan, targets=goals, user=user)
     return indicators
 
 
@@ -83,11 +85,12 @@ def _goal_source(source: dict) -> str:
 
 
 @transaction.atomic
-def goals_load(*, plan: Plan, targets: list[dict]) -> list[Indicator]:
+def goals_load(*, plan: Plan, targets: list[dict], user) -> list[Indicator]:
     """The chapter-2 five-year goals (targets with no year) as expected, at-least indicators. Idempotent.
 
     Portfolio totals and per-category figures are left to the rollups, which compare them with the rows.
     """
+    require(user, plan, EDIT)
     goals = [
         target for target in targets
         if target["year"] is None and target.get("category") is None and target["key"] not in PORTFOLIO_TOTAL_KEYS
@@ -143,8 +146,7 @@ def indicator_value_set(
     A correction states the value, note and evidence text anew (the page prefills
     them from the current entry); without a new file it keeps the one attached.
     """
-    if not may(user, indicator.plan, EDIT):
-        raise PermissionDenied
+    require(user, indicator.plan_id, EDIT)
     number = _as_decimal(value)
     # Lock the row so two people correcting the same year do not both read the old value.
     current = IndicatorValue.objects.select_for_update().filter(indicator=indicator, year=year).first()
@@ -152,15 +154,68 @@ def indicator_value_set(
     entry.value = number
     entry.note = note
     entry.evidence_text = evidence_text
-    entry.entered_by = user
+    entry.entered_by = history_user(user)
     entry.entered_at = timezone.now()
     if evidence_file is not None:
         entry.evidence_file = evidence_file
     entry.full_clean()
     # Outside a request (CLI, tests) the history middleware does not know the user.
-    entry._history_user = user
+    attribute_to(entry, user)
     entry.save()
     return entry
+
+
+@transaction.atomic
+def indicator_value_delete(*, entry: IndicatorValue, user) -> None:
+    """Withdraw a year's value; the history keeps what was reported."""
+    require(user, entry.indicator.plan_id, EDIT)
+    attribute_to(entry, user)
+    entry.delete()
+
+
+INDICATOR_FIELDS = {"kind", "key", "seq", "name", "unit", "target", "target_year", "attribute", "direction", "source"}
+
+
+def _indicator_saved(indicator: Indicator) -> Indicator:
+    indicator.full_clean()
+    try:
+        with transaction.atomic():
+            indicator.save()
+    except IntegrityError:
+        raise ValidationError(_("The plan already has an indicator of this kind with this name or key.")) from None
+    return indicator
+
+
+@transaction.atomic
+def indicator_create(*, plan: Plan, user, **fields) -> Indicator:
+    """An indicator added by hand (staff); its key is its own unless given."""
+    unknown = set(fields) - INDICATOR_FIELDS
+    if unknown:
+        raise TypeError(f"indicator_create() got unknown fields: {', '.join(sorted(unknown))}")
+    require(user, plan, EDIT)
+    return _indicator_saved(Indicator(plan=plan, **fields))
+
+
+@transaction.atomic
+def indicator_update(*, indicator: Indicator, user, **changes) -> Indicator:
+    unknown = set(changes) - INDICATOR_FIELDS
+    if unknown:
+        raise TypeError(f"indicator_update() got unknown fields: {', '.join(sorted(unknown))}")
+    require(user, indicator.plan_id, EDIT)
+    current = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    for field, value in changes.items():
+        setattr(current, field, value)
+    return _indicator_saved(current)
+
+
+@transaction.atomic
+def indicator_delete(*, indicator: Indicator, user) -> None:
+    """Delete an indicator with its values (the values' history stays)."""
+    require(user, indicator.plan_id, EDIT)
+    for entry in IndicatorValue.objects.filter(indicator=indicator):
+        attribute_to(entry, user)
+        entry.delete()
+    Indicator.objects.filter(pk=indicator.pk).delete()
 
 
 @transaction.atomic

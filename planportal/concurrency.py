@@ -20,3 +20,12 @@ def check_version(obj, expected_version) -> None:
     """Call with the row locked (select_for_update); None means the caller does not guard (e.g. an import)."""
     if expected_version is not None and int(expected_version) != obj.version:
         raise StaleEdit(obj)
+
+
+def next_version(current, expected_version) -> int:
+    """The one version rule: refuse a save based on an older version (StaleEdit), else the version it gets.
+
+    `current` is the stored record, locked (select_for_update) by the caller.
+    """
+    check_version(current, expected_version)
+    return current.version + 1

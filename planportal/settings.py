@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "rollups",
     "reviews",
     "api",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -75,7 +76,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
-ROOT_URLCONF = "planportal.urls"
+ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "planportal.wsgi.application"
 ASGI_APPLICATION = "planportal.asgi.application"
 

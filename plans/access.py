@@ -1,36 +1,112 @@
-"""Who may see or change what: the one place views ask.
+"""Who may see or change what: the one place every door asks (pages, API, admin, services, commands).
 
 A plan is visible to its members (and superusers). Within it, what a user may
-do follows their role: everyone reads; county staff and plan admins edit
-records; liaison officers and plan admins review years; plan admins import and
-manage members. A plan the user may not see is "not found", so its existence
-and ids leak nothing.
+do follows their role on that plan, and only that: everyone reads; county
+staff and plan admins edit records; liaison officers and plan admins review
+years; plan admins import and manage members. A plan the user may not see is
+"not found", so its existence and ids leak nothing. No global group or Django
+permission grants anything of a plan.
+
+Management commands and the seeding of the bundled plan act as SYSTEM: the
+operator at the shell, who may do everything and is named by no user in the
+history.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from plans.models import Plan, PlanMembership
 
 VIEW, EDIT, REVIEW, ADMIN = "view", "edit", "review", "admin"
+Role = PlanMembership.Role
 _ROLES_FOR = {
-    VIEW: {PlanMembership.Role.STAFF, PlanMembership.Role.LIAISON, PlanMembership.Role.ADMIN},
-    EDIT: {PlanMembership.Role.STAFF, PlanMembership.Role.ADMIN},
-    REVIEW: {PlanMembership.Role.LIAISON, PlanMembership.Role.ADMIN},
-    ADMIN: {PlanMembership.Role.ADMIN},
+    VIEW: {Role.STAFF, Role.LIAISON, Role.ADMIN},
+    EDIT: {Role.STAFF, Role.ADMIN},
+    REVIEW: {Role.LIAISON, Role.ADMIN},
+    ADMIN: {Role.ADMIN},
 }
 
 
-def role_of(user, plan: Plan) -> str | None:
-    if not user.is_authenticated or not user.is_active:
+class SystemActor:
+    """The operator at the shell (management commands, seeding): every right, no user in the history."""
+
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+    is_staff = False
+    pk = None
+
+    def get_username(self) -> str:
+        return "system"
+
+    def __str__(self) -> str:
+        return "system"
+
+
+SYSTEM = SystemActor()
+
+
+def is_system(user) -> bool:
+    return user is SYSTEM
+
+
+def _plan_id(plan) -> int | None:
+    return getattr(plan, "pk", plan)
+
+
+def role_of(user, plan) -> str | None:
+    """The user's role on the plan (a Plan or its id), read afresh: a change takes effect at once."""
+    if user is None or not user.is_authenticated or not user.is_active:
         return None
     if user.is_superuser:
-        return PlanMembership.Role.ADMIN
-    return PlanMembership.objects.filter(plan=plan, user=user).values_list("role", flat=True).first()
+        return Role.ADMIN
+    return PlanMembership.objects.filter(plan_id=_plan_id(plan), user=user).values_list("role", flat=True).first()
 
 
-def may(user, plan: Plan, need: str = VIEW) -> bool:
-    return role_of(user, plan) in _ROLES_FOR[need]
+def allows(role: str | None, need: str) -> bool:
+    return role in _ROLES_FOR[need]
+
+
+def may(user, plan, need: str = VIEW) -> bool:
+    return allows(role_of(user, plan), need)
+
+
+def refusal(need: str) -> str:
+    return {
+        VIEW: _("You are not a member of this plan."),
+        EDIT: _("Your role on this plan may read it but not change it."),
+        REVIEW: _("Only the plan's liaison officers and administrators review its years."),
+        ADMIN: _("Only the plan's administrators may do this."),
+    }[need]
+
+
+def require(user, plan, need: str) -> None:
+    """Refuse (PermissionDenied, with a message saying why) unless the user may `need` on the plan."""
+    if not may(user, plan, need):
+        raise PermissionDenied(refusal(need))
+
+
+def require_superuser(user) -> None:
+    if user is None or not user.is_authenticated or not user.is_active or not user.is_superuser:
+        raise PermissionDenied(_("Only a superuser may do this."))
+
+
+def roles_by_plan(user) -> dict[int, str]:
+    """{plan id: role} of every plan the user belongs to, in one query (for lists and the admin)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return {}
+    return dict(PlanMembership.objects.filter(user=user).values_list("plan_id", "role"))
+
+
+def plans_where(user, need: str = VIEW) -> QuerySet:
+    """The plans on which the user may `need`."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Plan.objects.none()
+    if user.is_superuser:
+        return Plan.objects.all()
+    return Plan.objects.filter(memberships__user=user, memberships__role__in=_ROLES_FOR[need]).distinct()
 
 
 def plan_for_user(user, code: str, need: str = VIEW) -> Plan:
@@ -38,6 +114,12 @@ def plan_for_user(user, code: str, need: str = VIEW) -> Plan:
     plan = Plan.objects.visible_to(user).filter(code=code).first()
     if plan is None:
         raise Http404("No such plan.")
-    if not may(user, plan, need):
-        raise PermissionDenied
+    require(user, plan, need)
     return plan
+
+
+def history_user(user):
+    """The user a history entry names: nobody for SYSTEM or an anonymous caller."""
+    if user is None or user is SYSTEM or not getattr(user, "is_authenticated", False):
+        return None
+    return user

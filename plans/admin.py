@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from plans.admin_scoping import PlanScopedAdmin, plan_filter
 from plans.models import Category, Plan, PlanMembership, PlanYear
-from plans.services import plan_create, plan_set_years
-from rollups.admin import RecomputesPlanAdmin
+from plans.services import plan_create, plan_update
+from plans.admin_scoping import RecomputesPlanAdmin
 
 
 class PlanYearInline(admin.TabularInline):
@@ -56,14 +56,13 @@ class PlanAdmin(PlanScopedAdmin):
         data = {name: form.cleaned_data[name] for name in ("first_year", "last_year")}
         if not change:
             created = plan_create(
-                code=obj.code, name=obj.name, county=obj.county, partner=obj.partner, **data
+                user=request.user, code=obj.code, name=obj.name, county=obj.county, partner=obj.partner, **data
             )
             obj.pk = created.pk
             obj._state.adding = False
             return
-        if {"first_year", "last_year"} & set(form.changed_data):
-            plan_set_years(plan=obj, **data)
-        obj.save()
+        plan_update(plan=obj, user=request.user, **{f: form.cleaned_data[f] for f in form.changed_data
+                                                     if f in ("name", "county", "partner", "first_year", "last_year")})
 
 
 @admin.register(PlanYear)

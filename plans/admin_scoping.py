@@ -9,6 +9,7 @@ its filter sidebar short.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from plans.hooks import totals_changed
 from plans.models import Plan
 
 
@@ -127,3 +128,35 @@ class YearFilter(admin.SimpleListFilter):
 
 def year_filter(path: str) -> type[YearFilter]:
     return type(f"YearFilter_{path}", (YearFilter,), {"year_path": path})
+
+
+class RecomputesPlanAdmin(admin.ModelAdmin):
+    """After an admin edit of a plan's records, ask for the plan's totals to be recomputed."""
+
+    def plan_id_of(self, obj) -> int | None:
+        path = getattr(self, "plan_path", "plan")
+        for part in path.split("__"):
+            if obj is None:
+                return None
+            obj = getattr(obj, part, None)
+        return getattr(obj, "pk", None)
+
+    def _request(self, *objs) -> None:
+        for plan_id in {self.plan_id_of(obj) for obj in objs} - {None}:
+            totals_changed(plan_id)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._request(obj)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        self._request(form.instance)
+
+    def delete_model(self, request, obj):
+        self._request(obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        self._request(*queryset)
+        super().delete_queryset(request, queryset)

@@ -1,16 +1,35 @@
-"""Writes to plans: creation with its years and categories, year changes, members."""
+"""Writes to plans: creation with its years and categories, changes of its years, categories and members.
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+Every function takes the acting `user` (a User, or plans.access.SYSTEM for the shell)
+and checks their role on the plan itself: pages, the API, the admin and the
+commands all come through here.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
+from plans.access import ADMIN, SYSTEM, require, require_superuser
 from plans.categories import DEFAULT_CATEGORIES
+from plans.hooks import totals_changed
+from plans.locks import ensure_years_editable
 from plans.models import Category, Plan, PlanMembership, PlanYear
+
+PLAN_FIELDS = {"name", "county", "partner", "first_year", "last_year"}
+CATEGORY_FIELDS = {"code", "name_zh", "name_en", "order"}
+
+
+def _unknown(changes: dict, allowed: set, function: str) -> None:
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError(f"{function}() got unknown fields: {', '.join(sorted(unknown))}")
 
 
 @transaction.atomic
 def plan_create(
     *,
+    user,
     code: str,
     name: str,
     county: str,
@@ -19,9 +38,8 @@ def plan_create(
     last_year: int,
     categories: tuple[tuple[str, str, str], ...] = DEFAULT_CATEGORIES,
 ) -> Plan:
-    """A new plan with one PlanYear per year, its categories and its banner as the top place."""
-    from projects.models import Place
-
+    """A new plan with one PlanYear per year and its categories. Superusers (and the shell) only."""
+    require_superuser(user)
     plan = Plan(code=code, name=name, county=county, partner=partner, first_year=first_year, last_year=last_year)
     plan.full_clean()
     plan.save()
@@ -30,17 +48,23 @@ def plan_create(
         Category(plan=plan, code=cat_code, name_zh=zh, name_en=en, order=index)
         for index, (cat_code, zh, en) in enumerate(categories, start=1)
     )
-    Place.objects.create(plan=plan, kind=Place.Kind.BANNER, name=county)
     return plan
 
 
 @transaction.atomic
-def plan_set_years(*, plan: Plan, first_year: int, last_year: int) -> Plan:
-    """Change a plan's years; a year that still has budgets cannot be dropped."""
+def plan_update(*, plan: Plan, user, **changes) -> Plan:
+    """Change a plan's name, banner, partner or years (its administrators).
+
+    A year that still has budgets, or that is approved, cannot be dropped.
+    """
+    _unknown(changes, PLAN_FIELDS, "plan_update")
+    require(user, plan, ADMIN)
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    plan.first_year, plan.last_year = first_year, last_year
+    for field, value in changes.items():
+        setattr(plan, field, value)
     plan.full_clean()
     dropped = PlanYear.objects.filter(plan=plan).exclude(year__in=list(plan.years))
+    ensure_years_editable(dropped)
     busy = sorted(dropped.filter(budgets__isnull=False).values_list("year", flat=True).distinct())
     if busy:
         raise ValidationError(
@@ -51,35 +75,84 @@ def plan_set_years(*, plan: Plan, first_year: int, last_year: int) -> Plan:
     existing = set(PlanYear.objects.filter(plan=plan).values_list("year", flat=True))
     PlanYear.objects.bulk_create(PlanYear(plan=plan, year=y) for y in plan.years if y not in existing)
     plan.save()
+    totals_changed(plan.pk)
     return plan
 
 
 @transaction.atomic
-def membership_set(*, plan: Plan, user, role: str) -> PlanMembership:
-    """Give a user a role on a plan; the user joins that role's group and may use the admin."""
-    from plans.roles import role_groups_sync
+def plan_delete(*, plan: Plan, user) -> None:
+    """Delete a plan with everything of it (superusers only); refused while one of its years is approved."""
+    require_superuser(user)
+    ensure_years_editable(PlanYear.objects.filter(plan=plan))
+    try:
+        Plan.objects.filter(pk=plan.pk).delete()
+    except (ProtectedError, IntegrityError) as exc:
+        raise ValidationError(_("This plan cannot be deleted: %(reason)s") % {"reason": exc}) from exc
 
+
+def _category_saved(category: Category) -> Category:
+    category.full_clean()
+    try:
+        with transaction.atomic():
+            category.save()
+    except IntegrityError as exc:
+        raise ValidationError(_("The plan already has a category with this code or name.")) from exc
+    totals_changed(category.plan_id)
+    return category
+
+
+@transaction.atomic
+def category_create(*, plan: Plan, user, code: str, name_zh: str, name_en: str = "", order: int = 0) -> Category:
+    require(user, plan, ADMIN)
+    return _category_saved(Category(plan=plan, code=code, name_zh=name_zh, name_en=name_en, order=order))
+
+
+@transaction.atomic
+def category_update(*, category: Category, user, **changes) -> Category:
+    _unknown(changes, CATEGORY_FIELDS, "category_update")
+    require(user, category.plan_id, ADMIN)
+    current = Category.objects.select_for_update().get(pk=category.pk)
+    for field, value in changes.items():
+        setattr(current, field, value)
+    return _category_saved(current)
+
+
+@transaction.atomic
+def category_delete(*, category: Category, user) -> None:
+    require(user, category.plan_id, ADMIN)
+    try:
+        Category.objects.filter(pk=category.pk).delete()
+    except ProtectedError:
+        raise ValidationError(_("The category “%(name)s” still has projects or stated figures: move them first.")
+                              % {"name": category.name_zh}) from None
+    totals_changed(category.plan_id)
+
+
+def _not_oneself(*, member, user) -> None:
+    if user is not SYSTEM and getattr(user, "pk", None) == member.pk:
+        raise PermissionDenied(_("Nobody changes their own role: ask another administrator of the plan."))
+
+
+@transaction.atomic
+def membership_set(*, plan: Plan, member, role: str, user) -> PlanMembership:
+    """Give `member` a role on a plan (the plan's administrators; nobody changes their own role).
+
+    The role decides everything the member may do from their next request on; they
+    may sign in to the administration, which shows them their plans only.
+    """
+    require(user, plan, ADMIN)
+    _not_oneself(member=member, user=user)
     if role not in PlanMembership.Role.values:
-        raise ValidationError(_("Unknown role “%(role)s”.") % {"role": role})
-    membership, _created = PlanMembership.objects.update_or_create(plan=plan, user=user, defaults={"role": role})
-    groups = role_groups_sync()
-    user.groups.add(groups[role])
-    if not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
+        raise ValidationError({"role": _("Unknown role “%(role)s”.") % {"role": role}})
+    membership, _created = PlanMembership.objects.update_or_create(plan=plan, user=member, defaults={"role": role})
+    if not member.is_staff:
+        member.is_staff = True
+        member.save(update_fields=["is_staff"])
     return membership
 
 
-class YearLocked(ValidationError):
-    """A change that would touch an approved (locked) year."""
-
-
-def ensure_years_editable(plan_years) -> None:
-    """Refuse any change to budgets of an approved year: it stays as signed off until reopened."""
-    locked = sorted({py.year for py in plan_years if py.review_status == PlanYear.Review.APPROVED})
-    if locked:
-        raise YearLocked(
-            _("%(years)s has been approved and is locked: ask the liaison officer to reopen it first.")
-            % {"years": "、".join(str(y) for y in locked)},
-            code="year_locked",
-        )
+@transaction.atomic
+def membership_remove(*, membership: PlanMembership, user) -> None:
+    require(user, membership.plan_id, ADMIN)
+    _not_oneself(member=membership.user, user=user)
+    PlanMembership.objects.filter(pk=membership.pk).delete()

@@ -1,21 +1,27 @@
-"""Writes to projects, implementing units and places."""
+"""Writes to projects, implementing units (and their spellings) and places.
+
+Every function takes the acting `user` and enforces, itself, what every door
+relies on: the user's role on the plan (plans.access), the year lock
+(projects.locks), the version check (planportal.concurrency), validation,
+history attribution and the recompute request (plans.hooks).
+"""
+
+import functools
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
+from planportal.concurrency import next_version
+from planportal.history import attribute_to
 from planportal.lib.names import DEFAULT_COUNTY_NAMES, unit_key
 from planportal.lib.places import KEYOUZHONGQI_TOWNSHIP_ALIASES, KEYOUZHONGQI_TOWNSHIPS, parse_place
+from plans.access import EDIT, require
+from plans.hooks import totals_changed
 from plans.models import Category, Plan
-from planportal.concurrency import check_version
+from projects.locks import ensure_projects_editable
 from projects.models import ImplementingUnit, Place, Project, UnitAlias
-
-
-def request_recompute(plan_id: int) -> None:
-    """Totals and disagreements follow every change (rollups app)."""
-    from rollups.services import request_recompute as request
-
-    request(plan_id)
 
 
 def plan_gazetteer(plan: Plan) -> dict:
@@ -30,55 +36,224 @@ def plan_gazetteer(plan: Plan) -> dict:
     return {"townships": None, "aliases": None, "banners": (plan.county,)}
 
 
-def plan_unit_key(plan: Plan, spelling: str) -> str:
-    """The matching key of a unit spelling in this plan (its banner's names and township spellings)."""
+def unit_key_function(plan: Plan):
+    """The one unit-spelling rule of a plan, as a cached function spelling → matching key.
+
+    旗农科局 and 科右中旗农科局 give one key; so do a township government's spellings.
+    The admin, the pages, the API and the importer all match spellings with it.
+    """
     gazetteer = plan_gazetteer(plan)
-    return unit_key(spelling, gazetteer["banners"], aliases=gazetteer["aliases"])
+    banners, aliases = tuple(gazetteer["banners"]), gazetteer["aliases"]
+    return functools.lru_cache(maxsize=8192)(lambda spelling: unit_key(spelling, banners, aliases=aliases))
 
 
-def unit_for_spelling(*, plan: Plan, spelling: str) -> tuple[ImplementingUnit | None, bool]:
-    """The unit a spelling stands for, creating it when no alias matches.
+def plan_unit_key(plan: Plan, spelling: str) -> str:
+    """The matching key of one unit spelling in this plan."""
+    return unit_key_function(plan)(spelling)
+
+
+def unit_by_spelling(plan: Plan, spelling: str) -> ImplementingUnit | None:
+    """The unit a spelling stands for in this plan (its canonical name or any known spelling), or None."""
+    text = " ".join((spelling or "").split())
+    if not text:
+        return None
+    alias = UnitAlias.objects.filter(plan=plan, key=plan_unit_key(plan, text)).select_related("unit").first()
+    if alias is not None:
+        return alias.unit
+    return ImplementingUnit.objects.filter(plan=plan, name=text).first()
+
+
+# --- implementing units and their spellings ------------------------------------
+
+def _alias_clash(plan_id: int, key: str, exclude_pk=None) -> UnitAlias | None:
+    clash = UnitAlias.objects.filter(plan_id=plan_id, key=key).select_related("unit")
+    return clash.exclude(pk=exclude_pk).first() if exclude_pk else clash.first()
+
+
+def _clash_error(spelling: str, other) -> ValidationError:
+    return ValidationError({"spelling": _("“%(spelling)s” already stands for the unit “%(other)s”.")
+                            % {"spelling": spelling, "other": other}})
+
+
+@transaction.atomic
+def unit_for_spelling(*, plan: Plan, spelling: str, user) -> tuple[ImplementingUnit | None, bool]:
+    """The unit a spelling stands for, creating it (with the spelling) when none matches.
 
     Returns (unit, created). Blank spellings give (None, False).
     """
+    require(user, plan, EDIT)
     spelling = (spelling or "").strip()
     if not spelling:
         return None, False
     key = plan_unit_key(plan, spelling)
-    alias = UnitAlias.objects.filter(plan=plan, key=key).select_related("unit").first()
+    alias = _alias_clash(plan.pk, key)
     if alias is not None:
         return alias.unit, False
-    with transaction.atomic():
-        unit, created = ImplementingUnit.objects.get_or_create(plan=plan, name=" ".join(spelling.split()))
-        UnitAlias.objects.create(plan=plan, unit=unit, spelling=spelling, key=key)
+    unit, created = ImplementingUnit.objects.get_or_create(plan=plan, name=" ".join(spelling.split()))
+    UnitAlias.objects.create(plan=plan, unit=unit, spelling=spelling, key=key)
     return unit, created
 
 
-def unit_add_alias(*, unit: ImplementingUnit, spelling: str) -> UnitAlias:
-    """Teach the plan another spelling of a unit; refused when it already names another unit."""
-    key = plan_unit_key(unit.plan, spelling)
-    existing = UnitAlias.objects.filter(plan_id=unit.plan_id, key=key).select_related("unit").first()
-    if existing is not None:
-        if existing.unit_id == unit.pk:
-            return existing
-        raise ValidationError(
-            _("“%(spelling)s” already stands for the unit “%(other)s”.") % {"spelling": spelling, "other": existing.unit}
-        )
-    return UnitAlias.objects.create(plan_id=unit.plan_id, unit=unit, spelling=spelling.strip(), key=key)
+@transaction.atomic
+def unit_create(*, plan: Plan, name: str, user) -> ImplementingUnit:
+    """A new unit under its canonical name, which becomes its first spelling."""
+    require(user, plan, EDIT)
+    name = " ".join((name or "").split())
+    key = plan_unit_key(plan, name)
+    clash = _alias_clash(plan.pk, key)
+    if clash is not None:
+        raise ValidationError({"name": _("“%(spelling)s” already stands for the unit “%(other)s”.")
+                               % {"spelling": name, "other": clash.unit}})
+    unit = ImplementingUnit(plan=plan, name=name)
+    unit.full_clean()
+    unit.save()
+    UnitAlias.objects.create(plan=plan, unit=unit, spelling=name, key=key)
+    return unit
 
 
 @transaction.atomic
-def unit_merge(*, keep: ImplementingUnit, merge: ImplementingUnit) -> ImplementingUnit:
-    """Fold `merge` into `keep`: its projects and spellings move over, it disappears."""
+def unit_update(*, unit: ImplementingUnit, name: str, user) -> ImplementingUnit:
+    """Rename a unit; the new name is also learnt as one of its spellings."""
+    require(user, unit.plan_id, EDIT)
+    current = ImplementingUnit.objects.select_for_update().select_related("plan").get(pk=unit.pk)
+    current.name = " ".join((name or "").split())
+    current.full_clean()
+    current.save()
+    key = plan_unit_key(current.plan, current.name)
+    clash = _alias_clash(current.plan_id, key)
+    if clash is None:
+        UnitAlias.objects.create(plan_id=current.plan_id, unit=current, spelling=current.name, key=key)
+    elif clash.unit_id != current.pk:
+        raise ValidationError({"name": _("“%(spelling)s” already stands for the unit “%(other)s”.")
+                               % {"spelling": current.name, "other": clash.unit}})
+    totals_changed(current.plan_id)
+    return current
+
+
+@transaction.atomic
+def unit_delete(*, unit: ImplementingUnit, user) -> None:
+    require(user, unit.plan_id, EDIT)
+    try:
+        ImplementingUnit.objects.filter(pk=unit.pk).delete()
+    except ProtectedError:
+        raise ValidationError(_("The unit “%(name)s” still has projects: move them to another unit or merge "
+                                "the two units first.") % {"name": unit.name}) from None
+
+
+@transaction.atomic
+def unit_add_alias(*, unit: ImplementingUnit, spelling: str, user) -> UnitAlias:
+    """Teach the plan another spelling of a unit; refused when it already names another unit."""
+    require(user, unit.plan_id, EDIT)
+    spelling = (spelling or "").strip()
+    if not spelling:
+        raise ValidationError({"spelling": _("Type the spelling.")})
+    key = plan_unit_key(unit.plan, spelling)
+    existing = _alias_clash(unit.plan_id, key)
+    if existing is not None:
+        if existing.unit_id == unit.pk:
+            return existing
+        raise _clash_error(spelling, existing.unit)
+    alias = UnitAlias(plan_id=unit.plan_id, unit=unit, spelling=spelling, key=key)
+    alias.full_clean()
+    alias.save()
+    return alias
+
+
+@transaction.atomic
+def alias_update(*, alias: UnitAlias, spelling: str, user) -> UnitAlias:
+    require(user, alias.plan_id, EDIT)
+    current = UnitAlias.objects.select_for_update().select_related("plan").get(pk=alias.pk)
+    current.spelling = (spelling or "").strip()
+    current.key = plan_unit_key(current.plan, current.spelling)
+    clash = _alias_clash(current.plan_id, current.key, exclude_pk=current.pk)
+    if clash is not None:
+        raise _clash_error(current.spelling, clash.unit)
+    current.full_clean()
+    current.save()
+    return current
+
+
+@transaction.atomic
+def alias_delete(*, alias: UnitAlias, user) -> None:
+    require(user, alias.plan_id, EDIT)
+    UnitAlias.objects.filter(pk=alias.pk).delete()
+
+
+@transaction.atomic
+def unit_merge(*, keep: ImplementingUnit, merge: ImplementingUnit, user) -> ImplementingUnit:
+    """Fold `merge` into `keep`: its projects and spellings move over, it disappears.
+
+    Refused while a project of `merge` has a budget in an approved year (its totals
+    by unit were signed off).
+    """
+    require(user, keep.plan_id, EDIT)
     if keep.plan_id != merge.plan_id:
         raise ValidationError(_("Units of different plans cannot be merged."))
     if keep.pk == merge.pk:
         return keep
-    Project.objects.filter(unit=merge).update(unit=keep)
+    moved = Project.objects.filter(unit=merge)
+    ensure_projects_editable(project_ids=moved.values_list("pk", flat=True), fields={"unit"})
+    for project in moved.select_for_update():
+        attribute_to(project, user)
+        project.unit = keep
+        project.version += 1
+        project.save(update_fields=["unit", "version", "updated_at"])
     UnitAlias.objects.filter(unit=merge).update(unit=keep)
     merge.delete()
-    request_recompute(keep.plan_id)
+    totals_changed(keep.plan_id)
     return keep
+
+
+# --- places -----------------------------------------------------------------------
+
+def banner_of(plan: Plan) -> Place:
+    """The plan's banner, the top of its places (made on first need)."""
+    banner, _created = Place.objects.get_or_create(plan=plan, kind=Place.Kind.BANNER, name=plan.county, parent=None)
+    return banner
+
+
+PLACE_FIELDS = {"kind", "name", "parent"}
+
+
+def _place_saved(place: Place) -> Place:
+    if place.parent_id and place.parent.plan_id != place.plan_id:
+        raise ValidationError({"parent": _("This place belongs to another plan.")})
+    place.full_clean()
+    try:
+        with transaction.atomic():
+            place.save()
+    except IntegrityError:
+        raise ValidationError(_("The plan already has this place.")) from None
+    totals_changed(place.plan_id)
+    return place
+
+
+@transaction.atomic
+def place_create(*, plan: Plan, kind: str, name: str, parent: Place | None, user) -> Place:
+    require(user, plan, EDIT)
+    return _place_saved(Place(plan=plan, kind=kind, name=(name or "").strip(), parent=parent))
+
+
+@transaction.atomic
+def place_update(*, place: Place, user, **changes) -> Place:
+    unknown = set(changes) - PLACE_FIELDS
+    if unknown:
+        raise TypeError(f"place_update() got unknown fields: {', '.join(sorted(unknown))}")
+    require(user, place.plan_id, EDIT)
+    current = Place.objects.select_for_update().get(pk=place.pk)
+    for field, value in changes.items():
+        setattr(current, field, value)
+    return _place_saved(current)
+
+
+@transaction.atomic
+def place_delete(*, place: Place, user) -> None:
+    require(user, place.plan_id, EDIT)
+    try:
+        Place.objects.filter(pk=place.pk).delete()
+    except ProtectedError:
+        raise ValidationError(_("The place “%(name)s” still has places inside it.") % {"name": place.name}) from None
+    totals_changed(place.plan_id)
 
 
 def places_for_location(*, plan: Plan, location_text: str) -> tuple[Place | None, Place | None]:
@@ -86,7 +261,7 @@ def places_for_location(*, plan: Plan, location_text: str) -> tuple[Place | None
 
     Nothing is guessed: a text that names no township gives (None, None), a
     text naming another banner gives nothing of this one, and the raw text
-    always stays on the project.
+    always stays on the project. (A helper of the writes below and of the importer.)
     """
     ids = places_for_locations(plan=plan, texts=[location_text or ""])[location_text or ""]
     places = Place.objects.in_bulk([pk for pk in ids if pk])
@@ -109,7 +284,7 @@ def places_for_locations(*, plan: Plan, texts) -> dict[str, tuple[int | None, in
     wanted_villages = {(town, village) for town, village in parsed.values() if village}
     if not wanted_towns and not wanted_villages:
         return {text: (None, None) for text in parsed}
-    banner, _created = Place.objects.get_or_create(plan=plan, kind=Place.Kind.BANNER, name=plan.county, parent=None)
+    banner = banner_of(plan)
     towns = dict(Place.objects.filter(plan=plan, kind=Place.Kind.TOWNSHIP, parent=banner).values_list("name", "pk"))
     missing = sorted(wanted_towns - set(towns))
     for place in Place.objects.bulk_create(
@@ -134,72 +309,9 @@ def places_for_locations(*, plan: Plan, texts) -> dict[str, tuple[int | None, in
     return result
 
 
-_PROJECT_FIELDS = {"name", "nature", "category", "unit", "location_text", "description", "status"}
+# --- projects -------------------------------------------------------------------------
 
-
-@transaction.atomic
-def project_create(
-    *,
-    plan: Plan,
-    name: str,
-    category: Category,
-    nature: str = Project.Nature.NEW,
-    unit: ImplementingUnit | None = None,
-    location_text: str = "",
-    description: str = "",
-    status: str = Project.Status.PLANNED,
-    user=None,
-) -> Project:
-    township, village = places_for_location(plan=plan, location_text=location_text)
-    project = Project(
-        plan=plan,
-        name=normalize_display(name),
-        category=category,
-        nature=nature,
-        unit=unit,
-        location_text=location_text,
-        township=township,
-        village=village,
-        description=description,
-        status=status,
-    )
-    project.full_clean()
-    attribute_to(project, user)
-    project.save()
-    request_recompute(plan.pk)
-    return project
-
-
-@transaction.atomic
-def project_update(*, project: Project, user=None, expected_version: int | None = None, **changes) -> Project:
-    """Change a project. With `expected_version`, a save over someone else's newer save is refused
-    (StaleEdit). A project with a budget in an approved year is locked like that year."""
-    unknown = set(changes) - _PROJECT_FIELDS
-    if unknown:
-        raise TypeError(f"project_update() got unknown fields: {', '.join(sorted(unknown))}")
-    from plans.models import PlanYear
-    from plans.services import ensure_years_editable
-
-    current = Project.objects.select_for_update().get(pk=project.pk)
-    check_version(current, expected_version)
-    ensure_years_editable(PlanYear.objects.filter(budgets__project=project).distinct())
-    project.version = current.version + 1
-    attribute_to(project, user)
-    if "name" in changes:
-        changes["name"] = normalize_display(changes["name"])
-    for field, value in changes.items():
-        setattr(project, field, value)
-    if "location_text" in changes:
-        project.township, project.village = places_for_location(
-            plan=project.plan, location_text=project.location_text
-        )
-    project.full_clean()
-    try:
-        project.save()
-    except IntegrityError as exc:  # a rule the database holds that full_clean() could not see
-        raise ValidationError(str(exc)) from exc
-    request_recompute(project.plan_id)
-    return project
+PROJECT_FIELDS = {"name", "nature", "category", "unit", "location_text", "description", "status"}
 
 
 def normalize_display(text: str) -> str:
@@ -207,25 +319,72 @@ def normalize_display(text: str) -> str:
     return (text or "").strip()
 
 
+def _project_saved(project: Project) -> Project:
+    project.full_clean()
+    try:
+        with transaction.atomic():
+            project.save()
+    except IntegrityError as exc:  # a rule the database holds that full_clean() could not see
+        raise ValidationError(str(exc)) from exc
+    totals_changed(project.plan_id)
+    return project
+
 
 @transaction.atomic
-def project_delete(*, project: Project, user=None) -> None:
-    """Delete a project with its budgets; refused (YearLocked) while one of its years is approved."""
-    from plans.models import PlanYear
-    from plans.services import ensure_years_editable
+def project_create(
+    *,
+    plan: Plan,
+    user,
+    name: str,
+    category: Category,
+    nature: str = Project.Nature.NEW,
+    unit: ImplementingUnit | None = None,
+    location_text: str = "",
+    description: str = "",
+    status: str = Project.Status.PLANNED,
+) -> Project:
+    require(user, plan, EDIT)
+    township, village = places_for_location(plan=plan, location_text=location_text)
+    project = Project(
+        plan=plan, name=normalize_display(name), category=category, nature=nature, unit=unit,
+        location_text=location_text, township=township, village=village, description=description, status=status,
+    )
+    attribute_to(project, user)
+    return _project_saved(project)
 
+
+@transaction.atomic
+def project_update(*, project: Project, user, expected_version: int | None = None, **changes) -> Project:
+    """Change a project. With `expected_version`, a save over someone else's newer save is refused
+    (StaleEdit). What an approved year's annex row shows of it is locked like that year."""
+    unknown = set(changes) - PROJECT_FIELDS
+    if unknown:
+        raise TypeError(f"project_update() got unknown fields: {', '.join(sorted(unknown))}")
+    require(user, project.plan_id, EDIT)
     current = Project.objects.select_for_update().get(pk=project.pk)
-    ensure_years_editable(PlanYear.objects.filter(budgets__project=current).distinct())
+    project.version = next_version(current, expected_version)
+    if "name" in changes:
+        changes["name"] = normalize_display(changes["name"])
+    changed = {field for field, value in changes.items() if getattr(current, field) != value}
+    ensure_projects_editable(project_ids=[current.pk], fields=changed)
+    for field, value in changes.items():
+        setattr(project, field, value)
+    if "location_text" in changed:
+        project.township, project.village = places_for_location(plan=project.plan, location_text=project.location_text)
+    attribute_to(project, user)
+    return _project_saved(project)
+
+
+@transaction.atomic
+def project_delete(*, project: Project, user) -> None:
+    """Delete a project with its budgets; refused (YearLocked) while one of its years is approved."""
+    require(user, project.plan_id, EDIT)
+    current = Project.objects.select_for_update().get(pk=project.pk)
+    ensure_projects_editable(project_ids=[current.pk], fields=None)
     plan_id = current.plan_id
     for budget in current.budgets.all():  # each budget's deletion is in the history under the same user
         attribute_to(budget, user)
         budget.delete()
     attribute_to(current, user)
     current.delete()
-    request_recompute(plan_id)
-
-
-def attribute_to(obj, user) -> None:
-    """The history entry names who made the change, also outside a request (API, commands)."""
-    if user is not None and getattr(user, "is_authenticated", False):
-        obj._history_user = user
+    totals_changed(plan_id)

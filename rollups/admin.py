@@ -1,43 +1,9 @@
-"""Admin pieces of the totals: a mixin that keeps totals current after admin edits, and read-only lists."""
+"""The totals, their disagreements and the recompute state in the admin: read-only, per plan."""
 
 from django.contrib import admin
 
 from plans.admin_scoping import ReadOnlyPlanScopedAdmin, plan_filter
 from rollups.models import RecomputeState, Rollup, Variance
-
-
-class RecomputesPlanAdmin(admin.ModelAdmin):
-    """After an admin edit of a plan's records, ask for the plan's totals to be recomputed."""
-
-    def plan_id_of(self, obj) -> int | None:
-        path = getattr(self, "plan_path", "plan")
-        for part in path.split("__"):
-            if obj is None:
-                return None
-            obj = getattr(obj, part, None)
-        return getattr(obj, "pk", None)
-
-    def _request(self, *objs) -> None:
-        from rollups.services import request_recompute
-
-        for plan_id in {self.plan_id_of(obj) for obj in objs} - {None}:
-            request_recompute(plan_id)
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        self._request(obj)
-
-    def save_formset(self, request, form, formset, change):
-        super().save_formset(request, form, formset, change)
-        self._request(form.instance)
-
-    def delete_model(self, request, obj):
-        self._request(obj)
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        self._request(*queryset)
-        super().delete_queryset(request, queryset)
 
 
 @admin.register(RecomputeState)

@@ -5,7 +5,7 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from importers.exporting import XlsxCells
+from planportal.lib.xlsx_cells import XlsxCells
 from rollups.sentences import METRIC_NAMES, sentence
 
 BOLD = Font(bold=True)

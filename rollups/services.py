@@ -1,6 +1,7 @@
 """Recomputing a plan's totals and disagreements, and asking for it after every change.
 
-`request_recompute` is what writers call (services, admin, importer): it marks
+`request_recompute` is what every write asks for, through plans.hooks.totals_changed
+(registered in RollupsConfig.ready()): it marks
 the plan pending and enqueues at most one recompute at a time per plan, after
 a short quiet period, so a burst of 500 edits leads to a few recomputes, not
 500. `recompute_plan` does the work in one transaction, serialised per plan by
@@ -14,6 +15,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from indicators.services import derived_refresh
+from planportal.background import enqueue
 from plans.models import Plan
 from rollups.compute import write_rollups
 from rollups.models import RecomputeState, Rollup, Variance
@@ -46,10 +49,7 @@ def request_recompute(plan_id: int) -> bool:
         if queued_at is not None and now.timestamp() - queued_at < _QUEUED_STALE_SECONDS:
             return False
         cache.set(key, now.timestamp(), _QUEUED_STALE_SECONDS * 10)
-    from planportal.background import enqueue
-    from rollups.tasks import recompute
-
-    enqueue(recompute, plan_id, delay=DEBOUNCE_SECONDS)
+    enqueue("rollups.recompute", plan_id, delay=DEBOUNCE_SECONDS)  # rollups.tasks.recompute
     return True
 
 
@@ -71,7 +71,8 @@ def recompute_plan(plan_id: int) -> dict:
             variances = VarianceBuilder(plan, rollups, now).build()
             Variance.objects.filter(plan=plan).delete()
             Variance.objects.bulk_create(variances, batch_size=1000)
-            _refresh_derived_indicators(plan)
+            # Indicators the project data can count are part of the same recompute.
+            derived_refresh(plan=plan)
             state.computed_at = now
             state.last_error = ""
             state.save(update_fields=["computed_at", "last_error"])
@@ -81,15 +82,6 @@ def recompute_plan(plan_id: int) -> dict:
     differs = sum(1 for v in variances if v.status == Variance.Status.DIFFERS)
     log.info("recomputed plan %s: %d checks, %d disagreements", plan.code, len(variances), differs)
     return {"plan": plan.code, "variances": len(variances), "differs": differs}
-
-
-def _refresh_derived_indicators(plan) -> None:
-    """Indicators the project data can compute are part of the same recompute (indicators app)."""
-    try:
-        from indicators.services import derived_refresh
-    except ImportError:  # the indicators app does not compute any yet
-        return
-    derived_refresh(plan=plan)
 
 
 def recompute_all() -> int:

@@ -1,13 +1,21 @@
 import pytest
 
+from plans.access import SYSTEM
 from plans.services import membership_set
 from tests.factories import BudgetFactory, PlanFactory, ProjectFactory, UserFactory
+
+
+def pytest_configure(config):
+    """Hash test passwords with a fast hasher: the default one (rightly slow) dominated the suite's time."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def member(plan, role):
     """A new user with this role on this plan."""
     user = UserFactory()
-    membership_set(plan=plan, user=user, role=role)
+    membership_set(plan=plan, member=user, role=role, user=SYSTEM)
     return user
 
 

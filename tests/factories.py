@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from funding.models import AnnualBudget
+from plans.access import SYSTEM
 from plans.models import Category, Plan, PlanYear
 from plans.services import plan_create
 from projects.models import ImplementingUnit, Project
@@ -26,7 +27,7 @@ class PlanFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        return plan_create(**kwargs)
+        return plan_create(user=SYSTEM, **kwargs)
 
 
 class UnitFactory(factory.django.DjangoModelFactory):

@@ -1,6 +1,8 @@
 """Every admin page renders for a superuser; plan members see only their plan's rows."""
 
 import pytest
+
+from projects.services import banner_of
 from django.contrib import admin
 from django.urls import reverse
 
@@ -11,12 +13,13 @@ from plans.services import membership_set
 from projects.models import ImplementingUnit, Place, UnitAlias
 from projects.services import unit_for_spelling
 from tests.factories import BudgetFactory, ProjectFactory, UserFactory
+from plans.access import SYSTEM
 
 
 @pytest.fixture
 def populated(plan):
-    unit, _ = unit_for_spelling(plan=plan, spelling="科右中旗农科局")
-    banner = Place.objects.get(plan=plan, kind="banner")
+    unit, _ = unit_for_spelling(plan=plan, spelling="科右中旗农科局", user=SYSTEM)
+    banner = banner_of(plan)
     town = Place.objects.create(plan=plan, kind="township", name="巴彦呼舒镇", parent=banner)
     project = ProjectFactory(plan=plan, unit=unit, township=town, name="<script>alert(1)</script>项目")
     BudgetFactory(project=project)
@@ -32,7 +35,7 @@ def _objects():
 
 @pytest.mark.django_db
 def test_every_admin_page_renders_for_a_superuser(admin_client, populated, django_assert_max_num_queries):
-    membership_set(plan=populated, user=UserFactory(), role="staff")
+    membership_set(plan=populated, member=UserFactory(), role="staff", user=SYSTEM)
     for model, obj in _objects().items():
         opts = model._meta
         base = f"admin:{opts.app_label}_{opts.model_name}"
@@ -89,7 +92,7 @@ def test_plan_member_sees_only_their_plan(client, plan, other_plan):
     mine = BudgetFactory(project=ProjectFactory(plan=plan, name="我的项目"))
     theirs = BudgetFactory(project=ProjectFactory(plan=other_plan, name="别人的项目"))
     user = UserFactory()
-    membership_set(plan=plan, user=user, role=PlanMembership.Role.STAFF)
+    membership_set(plan=plan, member=user, role=PlanMembership.Role.STAFF, user=SYSTEM)
     client.force_login(user)
 
     page = client.get(reverse("admin:projects_project_changelist")).content.decode()
@@ -108,7 +111,7 @@ def test_plan_member_sees_only_their_plan(client, plan, other_plan):
 @pytest.mark.django_db
 def test_liaison_can_read_but_not_change(client, budget):
     user = UserFactory()
-    membership_set(plan=budget.project.plan, user=user, role=PlanMembership.Role.LIAISON)
+    membership_set(plan=budget.project.plan, member=user, role=PlanMembership.Role.LIAISON, user=SYSTEM)
     client.force_login(user)
     url = reverse("admin:funding_annualbudget_change", args=[budget.pk])
     assert client.get(url).status_code == 200
@@ -129,7 +132,7 @@ def test_anonymous_visitor_is_sent_to_login(client, budget):
 def test_home_lists_only_the_users_plans_with_totals(client, plan, other_plan):
     BudgetFactory(project=ProjectFactory(plan=plan))
     user = UserFactory()
-    membership_set(plan=plan, user=user, role=PlanMembership.Role.LIAISON)
+    membership_set(plan=plan, member=user, role=PlanMembership.Role.LIAISON, user=SYSTEM)
     client.force_login(user)
     page = client.get(reverse("home")).content.decode()
     assert plan.name in page and other_plan.name not in page

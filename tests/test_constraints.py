@@ -3,15 +3,18 @@
 from decimal import Decimal
 
 import pytest
+
+from projects.services import banner_of
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from funding.models import AnnualBudget
 from funding.services import budget_create, budget_update
 from plans.models import Plan, PlanYear
-from plans.services import plan_set_years
+from plans.services import plan_update
 from projects.models import Place, Project
 from tests.factories import BudgetFactory, ProjectFactory
+from plans.access import SYSTEM
 
 
 def _refused(callable_):
@@ -41,7 +44,7 @@ def test_budget_year_outside_the_plan_has_nothing_to_point_at(project):
     # There is no PlanYear for 2026, so no budget can reference it...
     assert not PlanYear.objects.filter(plan=project.plan, year=2026).exists()
     with pytest.raises(ValidationError) as caught:
-        budget_create(project=project, year=2026, total_investment=Decimal("1"))
+        budget_create(project=project, year=2026, total_investment=Decimal("1"), user=SYSTEM)
     assert "2026" in str(caught.value) and "2021–2025" in str(caught.value)
     # ...and a raw insert with a made-up plan year id breaks the foreign key. Django's
     # foreign keys are checked at commit; check_constraints() asks for that check now.
@@ -62,16 +65,16 @@ def test_budget_for_another_plans_year_is_refused(project, other_plan):
 def test_a_year_with_budgets_cannot_be_dropped_from_the_plan(budget):
     plan = budget.project.plan
     with pytest.raises(ValidationError, match="2021"):
-        plan_set_years(plan=plan, first_year=2022, last_year=2025)
+        plan_update(plan=plan, first_year=2022, last_year=2025, user=SYSTEM)
     _refused(lambda: PlanYear.objects.filter(plan=plan, year=2021).delete())
     plan.refresh_from_db()
     assert (plan.first_year, plan.last_year) == (2021, 2025)
 
 
 def test_changing_plan_years_keeps_plan_years_in_step(plan):
-    plan_set_years(plan=plan, first_year=2021, last_year=2027)
+    plan_update(plan=plan, first_year=2021, last_year=2027, user=SYSTEM)
     assert list(PlanYear.objects.filter(plan=plan).values_list("year", flat=True)) == list(range(2021, 2028))
-    plan_set_years(plan=plan, first_year=2023, last_year=2024)
+    plan_update(plan=plan, first_year=2023, last_year=2024, user=SYSTEM)
     assert list(PlanYear.objects.filter(plan=plan).values_list("year", flat=True)) == [2023, 2024]
 
 
@@ -89,7 +92,7 @@ def test_project_name_cannot_be_empty(project):
 
 
 def test_place_hierarchy_rules(plan):
-    banner = Place.objects.get(plan=plan, kind="banner")
+    banner = banner_of(plan)
     _refused(lambda: Place.objects.create(plan=plan, kind="township", name="无上级镇"))
     _refused(lambda: Place.objects.create(plan=plan, kind="banner", name="另一旗", parent=banner))
     town = Place.objects.create(plan=plan, kind="township", name="巴彦呼舒镇", parent=banner)
@@ -102,17 +105,17 @@ def test_place_hierarchy_rules(plan):
 
 def test_amount_with_a_fraction_of_a_yuan_is_refused(project):
     with pytest.raises(ValidationError):
-        budget_create(project=project, year=2022, total_investment=Decimal("1.00001"))
+        budget_create(project=project, year=2022, total_investment=Decimal("1.00001"), user=SYSTEM)
     assert not AnnualBudget.objects.filter(project=project).exists()
 
 
 def test_budget_update_moves_year_and_validates(budget):
-    budget_update(budget=budget, year=2023, beijing_funds=Decimal("168.15"))
+    budget_update(budget=budget, year=2023, beijing_funds=Decimal("168.15"), user=SYSTEM)
     budget.refresh_from_db()
     assert budget.year == 2023
     assert budget.beijing_funds == Decimal("168.15")
     with pytest.raises(ValidationError):
-        budget_update(budget=budget, local_funds=Decimal("-1"))
+        budget_update(budget=budget, local_funds=Decimal("-1"), user=SYSTEM)
 
 
 def test_project_pointing_at_another_plans_category_is_invalid(plan, other_plan):

@@ -16,12 +16,15 @@ from python_calamine import CalamineWorkbook
 from funding.models import AnnualBudget
 from funding.services import budget_create
 from importers import exporting
-from importers.exporting import annex_export, cell_number, five_year_plan_label, flat_export_csv, flat_export_xlsx
+from funding.export import flat_export_csv, flat_export_xlsx
+from importers.exporting import annex_export, five_year_plan_label
+from planportal.lib.xlsx_cells import cell_number
 from planportal.lib.numbers import parse_amount
 from planportal.lib.safe_cells import unescape_text
 from plans.models import Category, PlanYear
 from projects.models import Project
 from projects.services import project_create, unit_for_spelling
+from plans.access import SYSTEM
 
 HEADERS = [
     "序号", "项目名称", "建设性质（新建/续建/扩建）", "项目建设地点", "实施年度", "项目类别",
@@ -41,10 +44,10 @@ def _budget(plan, *, name, category, year=2021, serial="", unit="科右中旗农
             total="0", beijing="0", local="0", **details):
     project = project_create(
         plan=plan, name=name, category=Category.objects.get(plan=plan, name_zh=category),
-        unit=unit_for_spelling(plan=plan, spelling=unit)[0], location_text=location,
-    )
+        unit=unit_for_spelling(plan=plan, spelling=unit, user=SYSTEM)[0], location_text=location,
+        user=SYSTEM)
     return budget_create(project=project, year=year, serial_no=serial, total_investment=Decimal(total),
-                         beijing_funds=Decimal(beijing), local_funds=Decimal(local), **details)
+                         beijing_funds=Decimal(beijing), local_funds=Decimal(local), **details, user=SYSTEM)
 
 
 @pytest.fixture
@@ -61,7 +64,7 @@ def annex_plan(plan):
     cattle = _budget(plan, name="科右中旗肉牛改良项目", category="产业合作类", serial="1",
                      total="99999999.9999", beijing="99999999.9999")
     budget_create(project=cattle.project, year=2023, serial_no="3", total_investment=Decimal("86.5"),
-                  beijing_funds=Decimal("86.5"))
+                  beijing_funds=Decimal("86.5"), user=SYSTEM)
     assert school.project.nature == "新建"
     return plan
 

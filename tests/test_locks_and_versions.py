@@ -8,9 +8,10 @@ from funding.models import AnnualBudget
 from funding.services import budget_create, budget_delete, budget_update
 from planportal.concurrency import StaleEdit
 from plans.models import PlanYear
-from plans.services import YearLocked
+from plans.locks import YearLocked
 from projects.services import project_update
 from tests.importers.helpers import annex_sheet, codes, project_row, run_import, write_xlsx
+from plans.access import SYSTEM
 
 
 def _approve(plan, year):
@@ -21,24 +22,24 @@ def _approve(plan, year):
 def test_budgets_of_an_approved_year_cannot_change(budget):
     _approve(budget.project.plan, 2021)
     with pytest.raises(YearLocked, match="2021"):
-        budget_update(budget=budget, beijing_funds=Decimal("1"))
+        budget_update(budget=budget, beijing_funds=Decimal("1"), user=SYSTEM)
     with pytest.raises(YearLocked):
-        budget_create(project=budget.project, year=2021)
+        budget_create(project=budget.project, year=2021, user=SYSTEM)
     with pytest.raises(YearLocked):
-        budget_delete(budget=budget)
+        budget_delete(budget=budget, user=SYSTEM)
     with pytest.raises(YearLocked):
-        budget_update(budget=budget, year=2022)  # nor be moved out of it
+        budget_update(budget=budget, year=2022, user=SYSTEM)  # nor be moved out of it
     budget.refresh_from_db()
     assert (budget.beijing_funds, budget.year) == (Decimal("800"), 2021)
     # Other years stay open.
-    assert budget_create(project=budget.project, year=2022, beijing_funds=Decimal("5")).year == 2022
+    assert budget_create(project=budget.project, year=2022, beijing_funds=Decimal("5"), user=SYSTEM).year == 2022
 
 
 @pytest.mark.django_db
 def test_a_project_with_an_approved_year_is_locked(budget):
     _approve(budget.project.plan, 2021)
     with pytest.raises(YearLocked):
-        project_update(project=budget.project, name="改名")
+        project_update(project=budget.project, name="改名", user=SYSTEM)
 
 
 @pytest.mark.django_db
@@ -55,9 +56,9 @@ def test_the_second_of_two_concurrent_saves_is_refused(budget):
     started_from = budget.version
     first_editor = AnnualBudget.objects.get(pk=budget.pk)
     second_editor = AnnualBudget.objects.get(pk=budget.pk)
-    budget_update(budget=first_editor, expected_version=started_from, beijing_funds=Decimal("801"))
+    budget_update(budget=first_editor, expected_version=started_from, beijing_funds=Decimal("801"), user=SYSTEM)
     with pytest.raises(StaleEdit) as refused:
-        budget_update(budget=second_editor, expected_version=started_from, beijing_funds=Decimal("799"))
+        budget_update(budget=second_editor, expected_version=started_from, beijing_funds=Decimal("799"), user=SYSTEM)
     assert refused.value.current.beijing_funds == Decimal("801")  # what the other person saved
     budget.refresh_from_db()
     assert budget.beijing_funds == Decimal("801") and budget.version == started_from + 1
@@ -66,6 +67,6 @@ def test_the_second_of_two_concurrent_saves_is_refused(budget):
 @pytest.mark.django_db
 def test_concurrent_project_saves(project):
     version = project.version
-    project_update(project=project, expected_version=version, name="甲的名字")
+    project_update(project=project, expected_version=version, name="甲的名字", user=SYSTEM)
     with pytest.raises(StaleEdit):
-        project_update(project=project, expected_version=version, name="乙的名字")
+        project_update(project=project, expected_version=version, name="乙的名字", user=SYSTEM)

@@ -5,18 +5,19 @@ from django.urls import reverse
 
 from plans.services import membership_set
 from tests.factories import UserFactory
+from plans.access import SYSTEM
 
 
 @pytest.fixture
 def bundled(db):
-    from plans.bundled import bundled_plan_ensure
+    from portal.bundled import bundled_plan_ensure
 
     return bundled_plan_ensure()[0]
 
 
 def _user(plan, role):
     user = UserFactory()
-    membership_set(plan=plan, user=user, role=role)
+    membership_set(plan=plan, member=user, role=role, user=SYSTEM)
     return user
 
 
@@ -46,7 +47,7 @@ def test_dashboard_shows_totals_disagreements_and_reviews(client, bundled, djang
 @pytest.mark.django_db
 def test_sign_in_and_out(client, plan):
     user = UserFactory(username="amy")
-    membership_set(plan=plan, user=user, role="staff")
+    membership_set(plan=plan, member=user, role="staff", user=SYSTEM)
     page = client.get(reverse("login")).content.decode()
     assert "登录" in page
     bad = client.post(reverse("login"), {"username": "amy", "password": "wrong"})

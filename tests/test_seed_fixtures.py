@@ -6,10 +6,8 @@ committed fixtures always run.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,18 +18,7 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures" / "keyouzhongqi-2021-2025"
 
 
-def _load_tool():
-    # tools/ is not a package; load the builder by path (it brings the parser with it).
-    name = "build_bundled_fixtures"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, REPO / "tools" / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-tool = _load_tool()
+from tools import build_bundled_fixtures as tool  # noqa: E402
 sd = tool.seed_document
 SEED = Path(os.environ.get("PLANPORTAL_SEED", tool.DEFAULT_SEED))
 needs_seed = pytest.mark.skipif(not SEED.exists(), reason=f"seed document not found at {SEED}")

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 
 from planportal.celery import app
-from planportal.tasks import worker_healthcheck
+from portal.tasks import worker_healthcheck
 from tests.factories import PlanFactory
 
 HAS_BROKER = bool(os.environ.get("CELERY_BROKER_URL"))

@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import importlib
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -36,35 +34,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SEED = REPO.parent / "shared" / "seed" / "000_a6106caa575fc814.txt"
 DEFAULT_OUT = REPO / "fixtures" / "keyouzhongqi-2021-2025"
-PARSER = REPO / "planportal" / "lib" / "seed_document.py"
 
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 
-def _load_parser():
-    """Import planportal.lib.seed_document, or load the file itself if the package can't.
-
-    planportal/__init__.py starts the Celery app for Django, so importing the package needs
-    celery installed. The parser is standard-library only, and the fixtures must be
-    buildable (and testable) in a bare venv with just openpyxl, so when the package import
-    fails on a third-party module the parser file is loaded directly instead.
-    """
-    try:
-        return importlib.import_module("planportal.lib.seed_document")
-    except ModuleNotFoundError as exc:
-        if exc.name is None or exc.name.split(".")[0] == "planportal":
-            raise
-    name = "planportal_seed_document"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, PARSER)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module      # dataclasses look their module up while executing
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-seed_document = _load_parser()
+# The parser of the plan document is build-time code: it lives here in tools/, not in the
+# runtime library, and needs only the standard library (so a bare venv with openpyxl builds).
+from tools import seed_document  # noqa: E402
 
 # Column widths by header field, in Excel character units; long-text columns get more room.
 WIDTHS = {

@@ -26,7 +26,7 @@ from api.permissions import PlanRolePermission
 from api.serializers import LockedSerializer
 from planportal.concurrency import StaleEdit
 from plans.access import VIEW, plan_for_user
-from plans.services import YearLocked
+from plans.locks import YearLocked
 
 STALE_MESSAGE = _("Someone else changed this record after you read it. It is shown as it is now in “current”: "
                   "apply your change to it and send its version.")

@@ -60,7 +60,7 @@ class ProjectViewSet(CrudViewSet):
         spelling = data.pop("unit_spelling", None)
         with transaction.atomic():  # a unit created for the spelling goes if the project is refused
             if spelling is not None:
-                data["unit"], _created = unit_for_spelling(plan=self.plan, spelling=spelling)
+                data["unit"], _created = unit_for_spelling(plan=self.plan, spelling=spelling, user=self.request.user)
             serializer.instance = write(data, version)
 
     def perform_create(self, serializer):

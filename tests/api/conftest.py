@@ -9,6 +9,7 @@ from figures.models import StatedFigure
 from indicators.services import indicators_load
 from plans.models import PlanYear
 from tests.conftest import member  # noqa: F401 — re-exported for the tests of this folder
+from plans.access import SYSTEM
 
 
 
@@ -36,7 +37,7 @@ def figure(plan):
 def indicator(plan):
     rows = [{"seq": 2, "name": "脱贫人口巩固率", "unit": "%", "target": "100", "target_year": 2025,
              "attribute": "binding"}]
-    return indicators_load(plan=plan, rows=rows, source="专栏1 主要指标")[0]
+    return indicators_load(plan=plan, rows=rows, source="专栏1 主要指标", user=SYSTEM)[0]
 
 
 def approve(plan, year):

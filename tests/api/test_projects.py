@@ -12,6 +12,7 @@ from projects.models import Project
 from projects.services import project_create, unit_for_spelling
 from tests.api.conftest import approve
 from tests.factories import BudgetFactory, ProjectFactory
+from plans.access import SYSTEM
 
 
 def _url(plan, pk=None):
@@ -27,12 +28,12 @@ def _ids(response):
 def portfolio(plan):
     """Three projects that differ in every filterable way."""
     infra, industry = Category.objects.filter(plan=plan).order_by("order")[:2]
-    bureau, _created = unit_for_spelling(plan=plan, spelling="科右中旗农科局")
+    bureau, _created = unit_for_spelling(plan=plan, spelling="科右中旗农科局", user=SYSTEM)
     cattle = project_create(plan=plan, name="肉牛改良项目", category=infra, unit=bureau,
-                            location_text="巴彦呼舒镇查干嘎查")
+                            location_text="巴彦呼舒镇查干嘎查", user=SYSTEM)
     school = project_create(plan=plan, name="学校改造", category=industry, nature=Project.Nature.CONTINUED,
-                            location_text="杜尔基镇", status=Project.Status.IN_PROGRESS, description="教学楼")
-    road = project_create(plan=plan, name="通村道路", category=infra, location_text="科右中旗")
+                            location_text="杜尔基镇", status=Project.Status.IN_PROGRESS, description="教学楼", user=SYSTEM)
+    road = project_create(plan=plan, name="通村道路", category=infra, location_text="科右中旗", user=SYSTEM)
     BudgetFactory(project=cattle)
     BudgetFactory(project=school, plan_year=PlanYear.objects.get(plan=plan, year=2022))
     return {"cattle": cattle, "school": school, "road": road}
@@ -87,7 +88,7 @@ def test_create_by_category_name_and_unit_spelling(plan, portfolio, staff, clien
 
 def test_create_refuses_bad_fields_by_name(plan, other_plan, staff, client_for):
     foreign_category = Category.objects.filter(plan=other_plan).first()
-    foreign_unit, _created = unit_for_spelling(plan=other_plan, spelling="科右前旗农牧局")
+    foreign_unit, _created = unit_for_spelling(plan=other_plan, spelling="科右前旗农牧局", user=SYSTEM)
     response = client_for(staff).post(_url(plan), {
         "name": "", "category": foreign_category.pk, "nature": "翻建", "unit": foreign_unit.pk,
     }, format="json")
@@ -157,7 +158,7 @@ def test_a_project_of_another_plan_is_not_found_under_this_plan(plan, other_plan
 
 
 def _projects(plan, count):
-    units = [unit_for_spelling(plan=plan, spelling=f"旗单位{n}")[0] for n in range(3)]
+    units = [unit_for_spelling(plan=plan, spelling=f"旗单位{n}", user=SYSTEM)[0] for n in range(3)]
     for n in range(count):
         project = ProjectFactory(plan=plan, unit=units[n % 3])
         BudgetFactory(project=project, total_investment=Decimal("1.5"))

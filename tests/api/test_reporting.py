@@ -13,6 +13,7 @@ from indicators.services import indicators_load
 from plans.models import Category, PlanYear
 from rollups.services import recompute_plan
 from tests.factories import BudgetFactory, ProjectFactory
+from plans.access import SYSTEM
 
 
 def _url(plan, what):
@@ -144,7 +145,7 @@ def test_staff_report_and_correct_a_value(plan, indicator, staff, client_for):
 def test_an_indicator_of_another_plan_is_not_found(plan, other_plan, staff, client_for):
     rows = [{"seq": 1, "name": "农村低收入人口数", "unit": "万人", "target": "0", "target_year": 2025,
              "attribute": "binding"}]
-    foreign = indicators_load(plan=other_plan, rows=rows, source="专栏1")[0]
+    foreign = indicators_load(plan=other_plan, rows=rows, source="专栏1", user=SYSTEM)[0]
     url = f"{_url(plan, 'indicators')}{foreign.pk}/values/"
     assert client_for(staff).get(url).status_code == 404
     assert client_for(staff).post(url, {"year": 2021, "value": "1"}, format="json").status_code == 404
@@ -157,7 +158,7 @@ def _figures_totals_and_indicators(plan, count):
     categories = list(Category.objects.filter(plan=plan))
     rows = [{"seq": n, "name": f"指标{n}", "unit": "个", "target": "10", "target_year": 2025, "attribute": "expected"}
             for n in range(1, count + 1)]
-    for n, indicator in enumerate(indicators_load(plan=plan, rows=rows, source="专栏1")):
+    for n, indicator in enumerate(indicators_load(plan=plan, rows=rows, source="专栏1", user=SYSTEM)):
         StatedFigure(plan=plan, origin="narrative", year=2021 + n % 5, category=categories[n % len(categories)],
                      metric=f"metric-{n}", value=n, source="第二章").assign_slot().save()
         BudgetFactory(project=ProjectFactory(plan=plan, category=categories[n % len(categories)]))

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from plans.access import SYSTEM
 
 CHROMIUM = os.environ.get("PLANPORTAL_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -54,7 +55,7 @@ def bundled_live(transactional_db, settings):
     """The bundled plan, with recomputes run inside each request (the embedded default)."""
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.PLANPORTAL_TASKS_IN_THREAD = False
-    from plans.bundled import bundled_plan_ensure
+    from portal.bundled import bundled_plan_ensure
 
     plan, _created = bundled_plan_ensure()
     return plan
@@ -90,7 +91,7 @@ def member(bundled_live):
 
     def make(role, **extra):
         user = UserFactory(password=PASSWORD, **extra)
-        membership_set(plan=bundled_live, user=user, role=role)
+        membership_set(plan=bundled_live, member=user, role=role, user=SYSTEM)
         return user
 
     return make

@@ -5,7 +5,7 @@ from decimal import Decimal
 from openpyxl import load_workbook
 
 from funding.models import AnnualBudget
-from plans.bundled import BUNDLED_ANNEX
+from portal.bundled import BUNDLED_ANNEX
 from tests.browser.conftest import screenshot
 
 

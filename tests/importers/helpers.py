@@ -5,6 +5,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from plans.access import SYSTEM
 from importers.services import ImportFile, annex_import
 
 ANNEX_HEADER = [
@@ -43,7 +44,7 @@ def write_csv(path: Path, rows, encoding="utf-8-sig") -> Path:
     return path
 
 
-def run_import(plan, *paths, dry_run=False, user=None, batch=None):
+def run_import(plan, *paths, dry_run=False, user=SYSTEM, batch=None):
     files = [ImportFile(path=Path(p), name=Path(p).name) for p in paths]
     return annex_import(plan=plan, files=files, dry_run=dry_run, user=user, batch=batch)
 

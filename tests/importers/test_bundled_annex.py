@@ -8,11 +8,12 @@ from django.db.models import Count, Sum
 
 from figures.models import StatedFigure
 from funding.models import AnnualBudget
-from plans.bundled import BUNDLED_ANNEX
+from portal.bundled import BUNDLED_ANNEX
 from projects.models import ImplementingUnit, Project
 from projects.services import unit_for_spelling
 from tests.importers.helpers import codes, run_import
 from tests.importers_seed import SEED, expected_counts_and_sums
+from plans.access import SYSTEM
 
 pytestmark = pytest.mark.skipif(not SEED.exists(), reason="the plan document is not beside the project")
 
@@ -84,7 +85,7 @@ def test_unit_spellings_are_one_unit(imported):
     plan, report = imported
     for spellings in (("巴彦呼舒镇人民政府", "巴彦呼舒人民政府"), ("巴彦茫哈苏木人民政府", "巴彦忙哈苏木人民政府"),
                       ("科右中旗农科局", "旗农科局"), ("新佳木苏木人民政府", "新佳 木苏木人民政府")):
-        units = {unit_for_spelling(plan=plan, spelling=s) for s in spellings}
+        units = {unit_for_spelling(plan=plan, spelling=s, user=SYSTEM) for s in spellings}
         assert len(units) == 1 and not units.pop()[1], spellings  # one unit, already there
     # 35 spellings in the document, 24 units (helper table in the closing note of issue 3).
     assert ImplementingUnit.objects.filter(plan=plan).count() == 24

@@ -5,11 +5,13 @@ import io
 import pytest
 
 from funding.models import AnnualBudget
-from importers.exporting import annex_export, flat_export_csv
-from plans.bundled import BUNDLED_ANNEX
+from funding.export import flat_export_csv
+from importers.exporting import annex_export
+from portal.bundled import BUNDLED_ANNEX
 from projects.models import Project
 from tests.factories import PlanFactory
 from tests.importers.helpers import run_import
+from plans.access import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -52,12 +54,12 @@ def test_flat_csv_round_trip_keeps_formula_like_names_as_text(plan, tmp_path):
     from funding.services import budget_create
     from projects.services import project_create, unit_for_spelling
 
-    unit, _ = unit_for_spelling(plan=plan, spelling="旗农科局")
+    unit, _ = unit_for_spelling(plan=plan, spelling="旗农科局", user=SYSTEM)
     for name in ("=HYPERLINK(\"http://x\")", "@SUM(A1)", "+1项目", "<script>alert(1)</script>"):
         project = project_create(plan=plan, name=name, category=plan.categories.first(), unit=unit,
-                                 location_text="科右中旗")
+                                 location_text="科右中旗", user=SYSTEM)
         budget_create(project=project, year=2022, total_investment=Decimal("168.15"),
-                      beijing_funds=Decimal("168.15"))
+                      beijing_funds=Decimal("168.15"), user=SYSTEM)
     buffer = io.StringIO()
     flat_export_csv(queryset=AnnualBudget.objects.for_plan(plan), out_text_stream=buffer)
     path = tmp_path / "flat.csv"

@@ -4,12 +4,15 @@ from decimal import Decimal
 
 import pytest
 
+from plans.services import membership_set
+
 from funding.models import AnnualBudget
 from importers.batches import batch_create, batch_run
 from importers.models import ImportBatch
 from projects.models import Project
 from tests.factories import UserFactory
 from tests.importers.helpers import annex_sheet, project_row, run_import, write_xlsx
+from plans.access import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +42,7 @@ def test_an_edited_file_updates_only_what_changed(plan, tmp_path):
 
 def test_every_change_is_attributed_to_its_import(plan, tmp_path):
     user = UserFactory(username="importer")
+    membership_set(plan=plan, member=user, role="admin", user=SYSTEM)
     with open(_workbook(tmp_path, "v1.xlsx"), "rb") as handle:
         first = batch_create(plan=plan, uploads=[("附表2021.xlsx", handle)], user=user)
     batch_run(first.pk, dry_run=True)
@@ -61,7 +65,7 @@ def test_every_change_is_attributed_to_its_import(plan, tmp_path):
 
 def test_preview_then_confirm_flow(plan, tmp_path):
     with open(_workbook(tmp_path, "v1.xlsx"), "rb") as handle:
-        batch = batch_create(plan=plan, uploads=[("v1.xlsx", handle)])
+        batch = batch_create(plan=plan, uploads=[("v1.xlsx", handle)], user=SYSTEM)
     assert batch.status == ImportBatch.Status.UPLOADED
     assert batch_run(batch.pk, dry_run=False) is None  # cannot import before the preview
     batch_run(batch.pk, dry_run=True)
@@ -79,7 +83,7 @@ def test_a_rejected_preview_cannot_be_imported(plan, tmp_path):
     rows = [project_row(1, "坏", 2030, "基础设施类", 1, 1, 0)]
     path = write_xlsx(tmp_path / "bad.xlsx", {"2021年": annex_sheet(2021, rows)})
     with open(path, "rb") as handle:
-        batch = batch_create(plan=plan, uploads=[("bad.xlsx", handle)])
+        batch = batch_create(plan=plan, uploads=[("bad.xlsx", handle)], user=SYSTEM)
     batch_run(batch.pk, dry_run=True)
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.REJECTED

@@ -3,6 +3,7 @@
 import pytest
 
 from indicators.services import indicators_load
+from plans.access import SYSTEM
 
 MAIN_ROWS = [
     {"seq": 1, "name": "农村低收入人口数", "unit": "万人", "target": "0", "target_year": 2025, "attribute": "binding"},
@@ -33,7 +34,7 @@ GOAL_TARGETS = [
 @pytest.fixture
 def indicators(plan):
     """{key: Indicator} for the plan: five 专栏1 rows and two chapter-2 goals."""
-    loaded = indicators_load(plan=plan, rows=MAIN_ROWS, source="专栏1 主要指标", goals=GOAL_TARGETS)
+    loaded = indicators_load(plan=plan, rows=MAIN_ROWS, source="专栏1 主要指标", goals=GOAL_TARGETS, user=SYSTEM)
     return {indicator.key: indicator for indicator in loaded}
 
 

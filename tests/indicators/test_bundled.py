@@ -8,7 +8,8 @@ from django.conf import settings
 
 from indicators.models import Indicator
 from indicators.services import goals_load, indicators_load
-from plans.bundled import bundled_figures, bundled_plan_ensure
+from portal.bundled import bundled_figures, bundled_plan_ensure
+from plans.access import SYSTEM
 
 # Next to the repository, as tools/build_bundled_fixtures.py expects it.
 SEED = Path(settings.BASE_DIR).parent / "shared" / "seed" / "000_a6106caa575fc814.txt"
@@ -97,8 +98,8 @@ def test_the_bundled_plan_has_the_chapter_two_goals_but_not_its_portfolio_totals
 @pytest.mark.django_db
 def test_loading_twice_changes_nothing(plan):
     figures = bundled_figures()
-    first = indicators_load(plan=plan, rows=figures["indicators"], source="专栏1 主要指标", goals=figures["targets"])
-    again = indicators_load(plan=plan, rows=figures["indicators"], source="专栏1 主要指标", goals=figures["targets"])
+    first = indicators_load(plan=plan, rows=figures["indicators"], source="专栏1 主要指标", goals=figures["targets"], user=SYSTEM)
+    again = indicators_load(plan=plan, rows=figures["indicators"], source="专栏1 主要指标", goals=figures["targets"], user=SYSTEM)
     assert [i.pk for i in again] == [i.pk for i in first]
     assert Indicator.objects.filter(plan=plan).count() == 24
-    assert goals_load(plan=plan, targets=[]) == []
+    assert goals_load(plan=plan, targets=[], user=SYSTEM) == []

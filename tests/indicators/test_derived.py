@@ -4,18 +4,21 @@ from decimal import Decimal
 
 import pytest
 
+from projects.services import banner_of
+
 from indicators.models import DerivedValue
 from indicators.services import derived_refresh
 from plans.models import Category, PlanYear
 from projects.models import Place, Project
 from tests.factories import BudgetFactory, ProjectFactory
+from plans.access import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def places(plan):
-    banner = Place.objects.get(plan=plan, kind="banner")
+    banner = banner_of(plan)
     town_a = Place.objects.create(plan=plan, kind="township", name="杜尔基镇", parent=banner)
     town_b = Place.objects.create(plan=plan, kind="township", name="巴彦呼舒镇", parent=banner)
     return {
@@ -92,7 +95,7 @@ def test_refreshing_is_idempotent_and_touches_only_its_plan(plan, other_plan, in
     from indicators.services import indicators_load
     from tests.indicators.conftest import MAIN_ROWS
 
-    theirs = {i.key: i for i in indicators_load(plan=other_plan, rows=MAIN_ROWS, source="")}
+    theirs = {i.key: i for i in indicators_load(plan=other_plan, rows=MAIN_ROWS, source="", user=SYSTEM)}
     derived_refresh(plan=other_plan)
     _project(plan, "revitalisation", "双金嘎查示范村打造项目", places["双金嘎查"], years=(2021,))
     assert derived_refresh(plan=plan) == derived_refresh(plan=plan)

@@ -13,6 +13,7 @@ from indicators.models import IndicatorValue
 from indicators.overview import corrections
 from indicators.services import indicator_value_set
 from tests.factories import UserFactory
+from plans.access import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,7 @@ def test_a_correction_keeps_the_old_value_and_who_changed_it(indicators, staff, 
     from plans.services import membership_set
 
     colleague = UserFactory(username="colleague")
-    membership_set(plan=plan, user=colleague, role="admin")
+    membership_set(plan=plan, member=colleague, role="admin", user=SYSTEM)
     indicator = indicators["main-1"]
     indicator_value_set(indicator=indicator, year=2022, value="1.2", user=staff, note="初报")
     entry = indicator_value_set(indicator=indicator, year=2022, value="0.9", user=colleague, note="核实后更正")

@@ -9,6 +9,7 @@ from django.urls import reverse
 from indicators.forms import EVIDENCE_MAX_BYTES
 from indicators.models import IndicatorValue
 from indicators.services import derived_refresh, indicator_value_set
+from plans.access import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ def test_an_indicator_of_another_plan_is_not_found_under_this_plan(client, plan,
     from indicators.services import indicators_load
     from tests.indicators.conftest import MAIN_ROWS
 
-    theirs = indicators_load(plan=other_plan, rows=MAIN_ROWS, source="")[0]
+    theirs = indicators_load(plan=other_plan, rows=MAIN_ROWS, source="", user=SYSTEM)[0]
     client.force_login(staff)
     assert client.get(reverse("plan-indicator", args=[plan.code, theirs.pk])).status_code == 404
 

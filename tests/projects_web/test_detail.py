@@ -13,6 +13,7 @@ from projects.models import Comment, Project
 from projects.services import project_update
 from tests.importers.helpers import annex_sheet, project_row, run_import, write_xlsx
 from tests.projects_web.conftest import signed_in
+from plans.access import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +25,8 @@ def _page(client, project):
 
 
 def test_budgets_planned_and_actual_per_year_with_review_status_and_lock(plan, as_liaison, budget):
-    budget_update(budget=budget, actual_beijing_funds=Decimal("123.4567"))
-    budget_create(project=budget.project, year=2023, total_investment=Decimal("10"), beijing_funds=Decimal("10"))
+    budget_update(budget=budget, actual_beijing_funds=Decimal("123.4567"), user=SYSTEM)
+    budget_create(project=budget.project, year=2023, total_investment=Decimal("10"), beijing_funds=Decimal("10"), user=SYSTEM)
     PlanYear.objects.filter(plan=plan, year=2021).update(review_status=PlanYear.Review.APPROVED)
     response = _page(as_liaison, budget.project)
     page = response.content.decode()
@@ -37,7 +38,7 @@ def test_budgets_planned_and_actual_per_year_with_review_status_and_lock(plan, a
 
 
 def test_location_raw_and_recognised(plan, as_liaison, project):
-    project_update(project=project, location_text="巴彦呼舒镇哈吐布其嘎查（东片）")
+    project_update(project=project, location_text="巴彦呼舒镇哈吐布其嘎查（东片）", user=SYSTEM)
     page = _page(as_liaison, project).content.decode()
     assert "巴彦呼舒镇哈吐布其嘎查（东片）" in page
     assert "<dd>巴彦呼舒镇</dd>" in page and "<dd>哈吐布其嘎查</dd>" in page

@@ -10,6 +10,7 @@ from plans.models import Category, PlanYear
 from projects.models import ImplementingUnit, Project
 from tests.factories import ProjectFactory, UnitFactory
 from tests.projects_web.conftest import member, signed_in
+from plans.access import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def test_staff_create_a_project_and_land_on_its_page(plan, staff):
 def test_a_known_spelling_of_a_unit_is_not_a_new_unit(plan, staff):
     from projects.services import unit_for_spelling
 
-    unit, _created = unit_for_spelling(plan=plan, spelling="科右中旗农科局")
+    unit, _created = unit_for_spelling(plan=plan, spelling="科右中旗农科局", user=SYSTEM)
     category = Category.objects.filter(plan=plan).first()
     signed_in(staff).post(reverse("plan-project-create", kwargs={"code": plan.code}), {
         "name": "项目", "category": category.pk, "nature": "新建", "unit_spelling": "旗农科局", "status": "planned",

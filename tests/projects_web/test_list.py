@@ -5,6 +5,8 @@ import io
 from decimal import Decimal
 
 import pytest
+
+from projects.services import banner_of
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -27,7 +29,7 @@ def _budget(project, year, total, beijing, local, **extra):
 def portfolio(plan, other_plan):
     """Four projects of `plan` that differ in every filtered property, and one of another plan."""
     categories = {c.name_zh: c for c in Category.objects.filter(plan=plan)}
-    banner = Place.objects.get(plan=plan, kind=Place.Kind.BANNER)
+    banner = banner_of(plan)
     town_a = Place.objects.create(plan=plan, kind=Place.Kind.TOWNSHIP, name="巴彦呼舒镇", parent=banner)
     town_b = Place.objects.create(plan=plan, kind=Place.Kind.TOWNSHIP, name="代钦塔拉苏木", parent=banner)
     farm, health = UnitFactory(plan=plan, name="旗农科局"), UnitFactory(plan=plan, name="旗卫健委")

@@ -3,6 +3,7 @@ import pytest
 from plans.models import PlanYear
 from plans.services import membership_set
 from tests.factories import UserFactory
+from plans.access import SYSTEM
 
 
 @pytest.fixture
@@ -10,7 +11,7 @@ def member(plan):
     """member(role, email=…): a new user with that role on `plan`."""
     def make(role, **fields):
         user = UserFactory(**fields)
-        membership_set(plan=plan, user=user, role=role)
+        membership_set(plan=plan, member=user, role=role, user=SYSTEM)
         return user
     return make
 
@@ -33,7 +34,7 @@ def admin_member(member):
 @pytest.fixture
 def outsider(other_plan):
     user = UserFactory(email="outsider@example.org")
-    membership_set(plan=other_plan, user=user, role="admin")
+    membership_set(plan=other_plan, member=user, role="admin", user=SYSTEM)
     return user
 
 

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from funding.models import AnnualBudget
 from funding.services import budget_update
 from plans.models import PlanYear
-from plans.services import YearLocked
+from plans.locks import YearLocked
 from reviews.models import ReviewEvent
 from reviews.services import year_approve, year_reopen, year_return, year_submit
 from rollups.models import Variance

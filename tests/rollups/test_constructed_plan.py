@@ -9,6 +9,7 @@ from funding.services import budget_create
 from projects.services import project_create
 from rollups.models import Variance
 from rollups.services import recompute_plan
+from plans.access import SYSTEM
 
 
 def _figure(plan, origin, year, category, metric, value):
@@ -22,11 +23,11 @@ def _figure(plan, origin, year, category, metric, value):
 def agreeing(plan, settings):
     settings.PLANPORTAL_TASKS_IN_THREAD = False
     infra, industry = plan.categories.order_by("order")[:2]
-    road = project_create(plan=plan, name="科右中旗道路项目", category=infra, location_text="科右中旗")
-    cattle = project_create(plan=plan, name="肉牛改良项目", category=industry, location_text="科右中旗")
+    road = project_create(plan=plan, name="科右中旗道路项目", category=infra, location_text="科右中旗", user=SYSTEM)
+    cattle = project_create(plan=plan, name="肉牛改良项目", category=industry, location_text="科右中旗", user=SYSTEM)
     budget_create(project=road, year=2021, total_investment=Decimal("100"), beijing_funds=Decimal("60"),
-                  local_funds=Decimal("40"))
-    budget_create(project=cattle, year=2021, total_investment=Decimal("50.5"), beijing_funds=Decimal("50.5"))
+                  local_funds=Decimal("40"), user=SYSTEM)
+    budget_create(project=cattle, year=2021, total_investment=Decimal("50.5"), beijing_funds=Decimal("50.5"), user=SYSTEM)
     for origin in ("annex", "narrative"):
         _figure(plan, origin, 2021, None, "projects", 2)
         _figure(plan, origin, 2021, None, "beijing_funds", "110.5")

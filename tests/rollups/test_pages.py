@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from plans.services import membership_set
 from tests.factories import UserFactory
+from plans.access import SYSTEM
 
 PAGES = ["plan-rollups", "plan-variances"]
 
@@ -16,7 +17,7 @@ PAGES = ["plan-rollups", "plan-variances"]
 def member(bundled):
     def make(role):
         user = UserFactory()
-        membership_set(plan=bundled, user=user, role=role)
+        membership_set(plan=bundled, member=user, role=role, user=SYSTEM)
         return user
     return make
 
@@ -30,7 +31,7 @@ def test_anonymous_is_sent_to_login(client, bundled, name):
 @pytest.mark.parametrize("name", PAGES)
 def test_a_member_of_another_plan_gets_not_found(client, bundled, other_plan, name):
     outsider = UserFactory()
-    membership_set(plan=other_plan, user=outsider, role="admin")
+    membership_set(plan=other_plan, member=outsider, role="admin", user=SYSTEM)
     client.force_login(outsider)
     assert client.get(reverse(name, args=[bundled.code])).status_code == 404
 

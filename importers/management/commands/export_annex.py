@@ -5,7 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from funding.models import AnnualBudget
-from importers.exporting import annex_export, flat_export_csv, flat_export_xlsx
+from funding.export import flat_export_csv, flat_export_xlsx
+from importers.exporting import annex_export
 from plans.models import Plan
 
 FORMATS = ("xlsx", "csv")

@@ -3,6 +3,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from plans.access import SYSTEM
 from plans.models import Plan
 from plans.services import plan_create
 
@@ -18,7 +19,7 @@ def _years(text: str) -> tuple[int, int]:
 
 
 class Command(BaseCommand):
-    help = "Create a plan with its years, the nine default categories and its banner."
+    help = "Create a plan with its years and the nine default categories."
 
     def add_arguments(self, parser):
         parser.add_argument("code", help="short code, e.g. keyouzhongqi-2021-2025")
@@ -33,7 +34,7 @@ class Command(BaseCommand):
             raise CommandError(f"A plan with code {code!r} already exists.")
         try:
             plan = plan_create(
-                code=code, name=name, county=county, partner=partner, first_year=first, last_year=last
+                user=SYSTEM, code=code, name=name, county=county, partner=partner, first_year=first, last_year=last
             )
         except ValidationError as exc:
             raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc

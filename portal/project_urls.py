@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from projects import edit_views, views
+from portal import project_edit_views as edit_views
+from portal import project_views as views
 
 urlpatterns = [
     path("", views.project_list_view, name="plan-projects"),

@@ -25,8 +25,8 @@ from funding.services import budget_create, budget_delete, budget_update
 from planportal.concurrency import StaleEdit
 from plans.access import EDIT, plan_for_user
 from plans.models import PlanYear
-from plans.services import YearLocked
-from projects.forms import (
+from plans.locks import YearLocked
+from portal.project_forms import (
     ACTUAL_FIELDS,
     BUDGET_TEXT_FIELDS,
     PLANNED_FIELDS,
@@ -35,9 +35,9 @@ from projects.forms import (
     ProjectForm,
     attach_errors,
 )
-from projects.history import conflict_for
+from funding.history import conflict_for
 from projects.services import project_create, project_update, unit_for_spelling
-from projects.views import project_of, project_url
+from portal.project_views import project_of, project_url
 
 BUDGET_SHOWN = ("plan_year", *PLANNED_FIELDS, *ACTUAL_FIELDS, *BUDGET_TEXT_FIELDS)
 CONFLICT = 409
@@ -58,12 +58,12 @@ def _save(form, save, conflict_fields):
     return None, form, None
 
 
-def _with_unit(plan, form) -> dict:
+def _with_unit(plan, form, user) -> dict:
     """The form's changes, with a typed unit spelling resolved to the plan's unit (created when new)."""
     changes = form.changes()
     spelling = form.cleaned_data.get("unit_spelling")
     if spelling:
-        changes["unit"], _created = unit_for_spelling(plan=plan, spelling=spelling)
+        changes["unit"], _created = unit_for_spelling(plan=plan, spelling=spelling, user=user)
     return changes
 
 
@@ -74,7 +74,7 @@ def project_create_view(request, code):
     form = ProjectForm(request.POST or None, plan=plan, creating=True)
     if request.method == "POST" and form.is_valid():
         project, form, _conflict = _save(
-            form, lambda: project_create(plan=plan, user=request.user, **_with_unit(plan, form)), ())
+            form, lambda: project_create(plan=plan, user=request.user, **_with_unit(plan, form, request.user)), ())
         if project is not None:
             messages.success(request, _("The project “%(name)s” is created.") % {"name": project.name})
             return redirect(project_url(plan, project))
@@ -93,7 +93,7 @@ def project_edit_view(request, code, pk):
             editing = copy.copy(project)  # the page keeps showing the stored project if the save fails
             saved, form, conflict = _save(form, lambda: project_update(
                 project=editing, user=request.user, expected_version=form.cleaned_data["version"],
-                **_with_unit(plan, form)), PROJECT_FIELDS)
+                **_with_unit(plan, form, request.user)), PROJECT_FIELDS)
             if saved is not None:
                 messages.success(request, _("The project is saved."))
                 return redirect(project_url(plan, saved))

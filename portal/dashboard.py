@@ -8,7 +8,8 @@ from decimal import Decimal
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from plans.charts import stacked_bars_svg
+from portal.charts import stacked_bars_svg
+from indicators.overview import overview_rows
 from plans.models import Category, PlanYear
 from rollups.models import Rollup, Variance
 from rollups.queries import state_of
@@ -33,8 +34,6 @@ def dashboard_context(plan) -> dict:
     )
     open_variances = Counter(Variance.objects.filter(plan=plan, status=Variance.Status.DIFFERS)
                              .values_list("kind", flat=True))
-    from indicators.overview import overview_rows
-
     indicator_rows = overview_rows(plan=plan)
     statuses = Counter(row.progress.status for row in indicator_rows)
     binding_missing = [row for row in indicator_rows if row.progress.missing_this_year]

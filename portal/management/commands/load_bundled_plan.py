@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from plans.bundled import bundled_plan_ensure
+from portal.bundled import bundled_plan_ensure
 
 
 class Command(BaseCommand):

@@ -3,10 +3,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from plans.bundled import bundled_plan_ensure
+from plans.access import SYSTEM
 from plans.models import PlanMembership
-from plans.roles import role_groups_sync
 from plans.services import membership_set
+from portal.bundled import bundled_plan_ensure
 
 DEMO_PASSWORD = "planportal-demo"
 DEMO_USERS = [
@@ -25,7 +25,6 @@ class Command(BaseCommand):
             raise CommandError("load_demo creates users with a published password: it only runs with DEBUG on.")
         with transaction.atomic():
             plan, created = bundled_plan_ensure()
-            role_groups_sync()
             User = get_user_model()
             for username, role, superuser in DEMO_USERS:
                 user, user_created = User.objects.get_or_create(username=username)
@@ -34,6 +33,6 @@ class Command(BaseCommand):
                 user.is_superuser = superuser
                 user.is_staff = True
                 user.save()
-                membership_set(plan=plan, user=user, role=role)
+                membership_set(plan=plan, member=user, role=role, user=SYSTEM)
         state = "created" if created else "already there"
         self.stdout.write(self.style.SUCCESS(f"Bundled plan {plan.code}: {state}. Demo users: staff, liaison, admin."))

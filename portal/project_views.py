@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from funding.models import AnnualBudget
-from importers.exporting import flat_export_csv, flat_export_xlsx
+from funding.export import flat_export_csv, flat_export_xlsx
 from plans.access import EDIT, VIEW, may, plan_for_user
 from projects.comments import comment_create, comments_of
-from projects.filters import SORT_LABELS, ProjectFilterForm, project_list
-from projects.forms import CommentForm, attach_errors
-from projects.history import project_history
+from funding.filters import SORT_LABELS, ProjectFilterForm, project_list
+from portal.project_forms import CommentForm, attach_errors
+from funding.history import project_history
 from projects.models import Project
 
 PAGE_SIZE = 50
@@ -99,7 +99,7 @@ def project_comment(request, code, pk):
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
-            comment_create(project=project, author=request.user, body=form.cleaned_data["body"])
+            comment_create(project=project, user=request.user, body=form.cleaned_data["body"])
         except ValidationError as error:
             attach_errors(form, error)
         else:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from funding.models import AnnualBudget
 from plans.models import Category, Plan, PlanYear
-from projects.filters import AmountInput
+from funding.filters import AmountInput
 from projects.models import Comment, ImplementingUnit, Project
 
 PROJECT_FIELDS = ("name", "category", "nature", "unit", "location_text", "description", "status")

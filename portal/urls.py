@@ -1,11 +1,13 @@
+"""Every URL of the product. Each app's pages are included under the plan's code."""
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
-from planportal import views
+from portal import views
 
 admin.site.site_header = _("PlanPortal administration")
 admin.site.site_title = _("PlanPortal")
@@ -22,9 +24,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     # A plan's pages, each app under the plan's code.
-    path("plans/<slug:code>/", include("plans.urls")),
+    path("plans/<slug:code>/", views.dashboard, name="plan-dashboard"),
     path("plans/<slug:code>/", include("rollups.urls")),
     path("plans/<slug:code>/", include("reviews.urls")),
-    path("plans/<slug:code>/projects/", include("projects.urls")),
+    path("plans/<slug:code>/projects/", include("portal.project_urls")),
     path("plans/<slug:code>/indicators/", include("indicators.urls")),
 ]

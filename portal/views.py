@@ -1,3 +1,5 @@
+"""The home page (a user's plans), a plan's overview, and the health check."""
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.models import Count, Sum
@@ -7,7 +9,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from funding.models import AnnualBudget
+from plans.access import VIEW, plan_for_user, role_of
 from plans.models import Plan
+from portal.dashboard import dashboard_context
 
 
 @login_required
@@ -29,6 +33,15 @@ def home(request):
     by_plan = {row["plan_year__plan"]: row for row in sums}
     rows = [(plan, by_plan.get(plan.pk, {})) for plan in plans]
     return render(request, "home.html", {"rows": rows})
+
+
+@login_required
+def dashboard(request, code):
+    """A plan's overview: where every user of a plan starts."""
+    plan = plan_for_user(request.user, code, VIEW)
+    return render(request, "plans/dashboard.html", {
+        "plan": plan, "role": role_of(request.user, plan), **dashboard_context(plan),
+    })
 
 
 @never_cache

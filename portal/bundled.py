@@ -12,9 +12,13 @@ from django.conf import settings
 from django.db import transaction
 
 from figures.services import key_projects_load, narrative_figures_load
+from importers.batches import batch_create, batch_record
+from importers.services import ImportFile, annex_import
 from indicators.services import indicators_load
+from plans.access import SYSTEM
 from plans.models import Plan
 from plans.services import plan_create
+from rollups.services import recompute_plan
 
 BUNDLED_CODE = "keyouzhongqi-2021-2025"
 BUNDLED_DIR = Path(settings.BASE_DIR) / "fixtures" / BUNDLED_CODE
@@ -27,23 +31,21 @@ def bundled_figures() -> dict:
 
 
 @transaction.atomic
-def bundled_plan_ensure(*, user=None) -> tuple[Plan, bool]:
+def bundled_plan_ensure(*, user=SYSTEM) -> tuple[Plan, bool]:
     """The bundled plan with its annex, stated figures and indicators; created once. Returns (plan, created)."""
-    from importers.batches import batch_create, batch_record
-    from importers.services import ImportFile, annex_import
-
     existing = Plan.objects.filter(code=BUNDLED_CODE).first()
     if existing is not None:
         return existing, False
     figures = bundled_figures()
     info = figures["plan"]
     plan = plan_create(
-        code=info["code"], name=info["name"], county=info["county"], partner=info["partner"],
+        user=user, code=info["code"], name=info["name"], county=info["county"], partner=info["partner"],
         first_year=info["first_year"], last_year=info["last_year"],
     )
-    indicators_load(plan=plan, rows=figures["indicators"], source="专栏1 主要指标", goals=figures["targets"])
+    indicators_load(plan=plan, rows=figures["indicators"], source="专栏1 主要指标", goals=figures["targets"],
+                    user=user)
     narrative_figures_load(plan=plan, targets=figures["targets"], user=user)
-    key_projects_load(plan=plan, columns=figures["key_projects"])
+    key_projects_load(plan=plan, columns=figures["key_projects"], user=user)
     with open(BUNDLED_ANNEX, "rb") as handle:
         batch = batch_create(plan=plan, uploads=[(BUNDLED_ANNEX.name, handle)], user=user)
     stored = batch.files.get()
@@ -52,7 +54,5 @@ def bundled_plan_ensure(*, user=None) -> tuple[Plan, bool]:
     batch_record(batch.pk, report)
     if report.rejected:
         raise RuntimeError(f"the bundled annex does not import: {[m.text('en') for m in report.errors]}")
-    from rollups.services import recompute_plan
-
     recompute_plan(plan.pk)  # the totals are there from the first page view
     return plan, True
