@@ -1,39 +1,33 @@
-from django import forms
+"""Stated figures and key projects in the administration: every write through figures.services.
+
+Staff add figures of their own ("entered by staff") and correct the value and wording
+of any; which figure it is (origin, year, category, metric) never changes, and a
+figure the plan document or an annex states is corrected, never deleted.
+"""
+
 from django.contrib import admin
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from figures.models import KeyProject, StatedFigure
-from plans.admin_scoping import PlanScopedAdmin, dependent_filter, plan_filter
+from figures.services import (
+    FIGURE_CORRECTABLE,
+    KEY_PROJECT_FIELDS,
+    key_project_create,
+    key_project_delete,
+    key_project_update,
+    stated_figure_create,
+    stated_figure_delete,
+    stated_figure_update,
+)
+from plans.admin_base import PlanRoleAdmin
+from plans.admin_scoping import dependent_filter, plan_filter
 from plans.models import Category
-from plans.admin_scoping import RecomputesPlanAdmin
 
-
-class StatedFigureForm(forms.ModelForm):
-    class Meta:
-        model = StatedFigure
-        fields = ["plan", "origin", "year", "category", "metric", "value", "unit", "qualifier", "label", "source"]
-
-    def clean(self):
-        cleaned = super().clean()
-        plan, category = cleaned.get("plan"), cleaned.get("category")
-        if plan and category and category.plan_id != plan.pk:
-            self.add_error("category", _("This category belongs to another plan."))
-        if plan and cleaned.get("year") and not plan.first_year <= cleaned["year"] <= plan.last_year:
-            self.add_error("year", _("The year is outside the plan's years."))
-        if plan and cleaned.get("origin") and cleaned.get("metric"):
-            self.instance.plan = plan
-            for name in ("origin", "year", "category", "metric"):
-                setattr(self.instance, name, cleaned.get(name))
-            self.instance.assign_slot()
-            clash = StatedFigure.objects.filter(plan=plan, slot=self.instance.slot).exclude(pk=self.instance.pk)
-            if clash.exists():
-                raise forms.ValidationError(_("The plan already states this figure: correct that one instead."))
-        return cleaned
+IDENTITY = ["plan", "origin", "year", "category", "metric"]
 
 
 @admin.register(StatedFigure)
-class StatedFigureAdmin(RecomputesPlanAdmin, PlanScopedAdmin):
-    form = StatedFigureForm
+class StatedFigureAdmin(PlanRoleAdmin):
     list_display = ["year", "category", "metric", "value", "unit", "origin", "label", "source"]
     list_filter = [
         plan_filter("plan"),
@@ -44,18 +38,55 @@ class StatedFigureAdmin(RecomputesPlanAdmin, PlanScopedAdmin):
     ]
     search_fields = ["label", "source", "metric"]
     list_select_related = ["category", "plan"]
-    readonly_fields = ["sheet", "row", "import_batch", "created_by", "updated_at"]
 
-    def save_model(self, request, obj, form, change):
-        obj.assign_slot()
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+    def get_fields(self, request, obj=None):
+        return [*IDENTITY, "value", "unit", "qualifier", "label", "source", "sheet", "row", "import_batch",
+                "created_by", "updated_at"] if obj is not None else [
+            "plan", "year", "category", "metric", "value", "unit", "qualifier", "label", "source"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return [*IDENTITY, "sheet", "row", "import_batch", "created_by", "updated_at"]
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.origin != StatedFigure.Origin.MANUAL:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def service_create(self, request, obj, form):
+        data = {name: form.cleaned_data.get(name) for name in ("year", "category", "metric", "value", "unit",
+                                                              "qualifier", "label", "source")}
+        for text in ("unit", "qualifier", "label"):
+            data[text] = data[text] or ""
+        return stated_figure_create(plan=form.cleaned_data["plan"], user=request.user, **data)
+
+    def service_update(self, request, obj, form, changes):
+        stated_figure_update(figure=obj, user=request.user,
+                             **{k: v for k, v in changes.items() if k in FIGURE_CORRECTABLE})
+
+    def service_delete(self, request, obj):
+        stated_figure_delete(figure=obj, user=request.user)
 
 
 @admin.register(KeyProject)
-class KeyProjectAdmin(RecomputesPlanAdmin, PlanScopedAdmin):
+class KeyProjectAdmin(PlanRoleAdmin):
     list_display = ["name", "column", "title", "first_year", "last_year", "category", "plan"]
     list_filter = [plan_filter("plan"), "column"]
     search_fields = ["name", "title"]
     list_select_related = ["category", "plan"]
+    fields = ["plan", "column", "title", "first_year", "last_year", "category", "name", "source"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["plan"] if obj is not None else []
+
+    def service_create(self, request, obj, form):
+        data = {name: form.cleaned_data.get(name) for name in KEY_PROJECT_FIELDS}
+        return key_project_create(plan=form.cleaned_data["plan"], user=request.user, **data)
+
+    def service_update(self, request, obj, form, changes):
+        key_project_update(key_project=obj, user=request.user,
+                           **{k: v for k, v in changes.items() if k in KEY_PROJECT_FIELDS})
+
+    def service_delete(self, request, obj):
+        key_project_delete(key_project=obj, user=request.user)

@@ -1,19 +1,27 @@
-"""Budgets in the admin, and projects with their budgets inline (so the project admin lives with the budgets)."""
+"""Budgets in the administration, and projects with their budgets inline (so the project admin lives here,
+with the budgets it shows). Every write goes through projects.services and funding.services: the role, the
+year lock, the version check, validation, history and the recompute request are theirs."""
 
 from django.contrib import admin
 from django.db.models import Max, Min, Sum
-from django.forms.models import BaseInlineFormSet
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export.admin import ExportMixin
 
+from funding.history import conflict_for
 from funding.models import AnnualBudget
 from funding.resources import AnnualBudgetResource
+from funding.services import BUDGET_FIELDS, budget_create, budget_delete, budget_update
 from planportal.lib.money import format_wan
-from plans.admin_scoping import PlanScopedAdmin, dependent_filter, plan_filter, year_filter
+from plans.admin_base import PlanRoleAdmin, ServiceInline, VersionedAdminForm
+from plans.admin_scoping import as_id, dependent_filter, plan_filter, year_filter
 from plans.models import Category, Plan, PlanYear
 from projects.models import ImplementingUnit, Place, Project
-from plans.admin_scoping import RecomputesPlanAdmin
+from projects.services import PROJECT_FIELDS, project_create, project_delete, project_update
+
+PROJECT_CONFLICT_FIELDS = ("name", "category", "nature", "status", "unit", "location_text", "description")
+BUDGET_CONFLICT_FIELDS = ("plan_year", "serial_no", "nature", "total_investment", "beijing_funds", "local_funds",
+                          "actual_beijing_funds", "actual_local_funds", "beijing_funds_use", "scale_and_content")
 
 
 def _money(field: str, title):
@@ -24,9 +32,28 @@ def _money(field: str, title):
     return column
 
 
+def _budget_values(form) -> dict:
+    return {name: form.cleaned_data[name] for name in BUDGET_FIELDS if name in form.cleaned_data}
+
+
+class VersionedRecordAdmin(PlanRoleAdmin):
+    """Projects and budgets: a stale save is refused and shown with the other person's changes."""
+
+    def conflict_of(self, current, opened_version):
+        fields = PROJECT_CONFLICT_FIELDS if isinstance(current, Project) else BUDGET_CONFLICT_FIELDS
+        return conflict_for(current, opened_version, fields)
+
+
+class BudgetForm(VersionedAdminForm):
+    class Meta:
+        model = AnnualBudget
+        fields = ["project", "plan_year", *sorted(BUDGET_FIELDS)]
+
+
 @admin.register(AnnualBudget)
-class AnnualBudgetAdmin(ExportMixin, RecomputesPlanAdmin, PlanScopedAdmin):
+class AnnualBudgetAdmin(ExportMixin, VersionedRecordAdmin):
     plan_path = "plan_year__plan"
+    form = BudgetForm
     resource_classes = [AnnualBudgetResource]
     change_list_template = "admin/funding/annualbudget/change_list.html"
     list_display = [
@@ -44,34 +71,55 @@ class AnnualBudgetAdmin(ExportMixin, RecomputesPlanAdmin, PlanScopedAdmin):
     list_filter = [
         plan_filter("plan_year__plan"),
         year_filter("plan_year__year"),
-        dependent_filter(_("category"), "category", Category, "project__category", "name_zh"),
-        dependent_filter(_("implementing unit"), "unit", ImplementingUnit, "project__unit"),
-        dependent_filter(_("township"), "township", Place, "project__township", kind=Place.Kind.TOWNSHIP),
+        dependent_filter(gettext_lazy("category"), "category", Category, "project__category", "name_zh"),
+        dependent_filter(gettext_lazy("implementing unit"), "unit", ImplementingUnit, "project__unit"),
+        dependent_filter(gettext_lazy("township"), "township", Place, "project__township", kind=Place.Kind.TOWNSHIP),
         ("project__nature", admin.ChoicesFieldListFilter),
         ("project__status", admin.ChoicesFieldListFilter),
     ]
     search_fields = ["project__name", "serial_no", "scale_and_content", "beijing_funds_use"]
     autocomplete_fields = ["project", "plan_year"]
-    readonly_fields = ["created_at", "updated_at"]
     list_per_page = 50
+    fieldsets = [
+        (None, {"fields": ["project", "plan_year", "serial_no", "nature", "opened_version"]}),
+        (gettext_lazy("Planned (万元)"), {"fields": ["total_investment", "beijing_funds", "local_funds"]}),
+        (gettext_lazy("Disbursed (万元)"), {"fields": ["actual_beijing_funds", "actual_local_funds"]}),
+        (None, {"fields": ["scale_and_content", "beijing_funds_use", "created_at", "updated_at"]}),
+    ]
 
-    @admin.display(description=_("year"), ordering="plan_year__year")
+    def get_readonly_fields(self, request, obj=None):
+        return ["created_at", "updated_at"] + (["project"] if obj is not None else [])
+
+    @admin.display(description=gettext_lazy("year"), ordering="plan_year__year")
     def year(self, obj):
         return obj.plan_year.year
 
-    @admin.display(description=_("category"), ordering="project__category__order")
+    @admin.display(description=gettext_lazy("category"), ordering="project__category__order")
     def category(self, obj):
         return obj.project.category
 
-    @admin.display(description=_("implementing unit"), ordering="project__unit__name")
+    @admin.display(description=gettext_lazy("implementing unit"), ordering="project__unit__name")
     def unit(self, obj):
         return obj.project.unit or "—"
 
-    total_investment_col = _money("total_investment", _("total investment (万元)"))
-    beijing_funds_col = _money("beijing_funds", _("cooperation funds (万元)"))
-    local_funds_col = _money("local_funds", _("local funds (万元)"))
-    actual_beijing_funds_col = _money("actual_beijing_funds", _("cooperation funds disbursed (万元)"))
-    actual_local_funds_col = _money("actual_local_funds", _("local funds disbursed (万元)"))
+    total_investment_col = _money("total_investment", gettext_lazy("total investment (万元)"))
+    beijing_funds_col = _money("beijing_funds", gettext_lazy("cooperation funds (万元)"))
+    local_funds_col = _money("local_funds", gettext_lazy("local funds (万元)"))
+    actual_beijing_funds_col = _money("actual_beijing_funds", gettext_lazy("cooperation funds disbursed (万元)"))
+    actual_local_funds_col = _money("actual_local_funds", gettext_lazy("local funds disbursed (万元)"))
+
+    def service_create(self, request, obj, form):
+        return budget_create(project=form.cleaned_data["project"], year=form.cleaned_data["plan_year"].year,
+                             user=request.user, **_budget_values(form))
+
+    def service_update(self, request, obj, form, changes):
+        if "plan_year" in changes:
+            changes["year"] = changes.pop("plan_year").year
+        budget_update(budget=obj, user=request.user, expected_version=form.version_opened(),
+                      **{k: v for k, v in changes.items() if k in BUDGET_FIELDS or k == "year"})
+
+    def service_delete(self, request, obj):
+        budget_delete(budget=obj, user=request.user)
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
@@ -88,7 +136,7 @@ class AnnualBudgetAdmin(ExportMixin, RecomputesPlanAdmin, PlanScopedAdmin):
 class ProjectYearFilter(admin.SimpleListFilter):
     """Projects with a budget in a year; a subquery, so the per-project sums stay whole."""
 
-    title = _("year")
+    title = gettext_lazy("year")
     parameter_name = "year"
 
     def lookups(self, request, model_admin):
@@ -96,25 +144,21 @@ class ProjectYearFilter(admin.SimpleListFilter):
         return [(str(y), str(y)) for y in years.values_list("year", flat=True).distinct().order_by("year")]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            in_year = AnnualBudget.objects.filter(plan_year__year=int(self.value())).values("project_id")
-            return queryset.filter(pk__in=in_year)
+        year = as_id(self.value())
+        if year is not None:
+            return queryset.filter(pk__in=AnnualBudget.objects.filter(plan_year__year=year).values("project_id"))
         return queryset
 
 
-class BudgetInlineFormSet(BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        plan_id = self.instance.plan_id
-        for form in self.forms:
-            plan_year = form.cleaned_data.get("plan_year") if hasattr(form, "cleaned_data") else None
-            if plan_year is not None and plan_id and plan_year.plan_id != plan_id:
-                form.add_error("plan_year", gettext("This year belongs to another plan than the project."))
+class BudgetInlineForm(VersionedAdminForm):
+    class Meta:
+        model = AnnualBudget
+        fields = ["plan_year", *sorted(BUDGET_FIELDS)]
 
 
-class AnnualBudgetInline(admin.TabularInline):
+class AnnualBudgetInline(ServiceInline, admin.TabularInline):
     model = AnnualBudget
-    formset = BudgetInlineFormSet
+    form = BudgetInlineForm
     extra = 0
     fields = [
         "plan_year",
@@ -127,6 +171,7 @@ class AnnualBudgetInline(admin.TabularInline):
         "actual_local_funds",
         "beijing_funds_use",
         "scale_and_content",
+        "opened_version",
     ]
     show_change_link = True
 
@@ -136,14 +181,11 @@ class AnnualBudgetInline(admin.TabularInline):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "plan_year":
             # Only the years of the project's own plan.
-            object_id = request.resolver_match.kwargs.get("object_id")
+            object_id = as_id(request.resolver_match.kwargs.get("object_id"))
             project = Project.objects.filter(pk=object_id).only("plan_id").first() if object_id else None
-            if project is not None:
-                kwargs["queryset"] = PlanYear.objects.filter(plan_id=project.plan_id).select_related("plan")
-            else:
-                        kwargs["queryset"] = PlanYear.objects.filter(
-                    plan__in=Plan.objects.visible_to(request.user)
-                ).select_related("plan")
+            years = PlanYear.objects.select_related("plan")
+            kwargs["queryset"] = (years.filter(plan_id=project.plan_id) if project is not None
+                                  else years.filter(plan__in=Plan.objects.visible_to(request.user)))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -152,17 +194,32 @@ class AnnualBudgetInline(admin.TabularInline):
             field.widget.attrs.update(rows=2, cols=30)
         return field
 
+    def row_label(self, obj):
+        return _("%(year)s budget") % {"year": obj.plan_year.year}
 
-def _money_column(field: str, title):
-    @admin.display(description=title, ordering=field)
-    def column(self, obj):
-        return format_wan(getattr(obj, field))
+    def service_create_row(self, request, parent, form):
+        return budget_create(project=parent, year=form.cleaned_data["plan_year"].year, user=request.user,
+                             **_budget_values(form))
 
-    return column
+    def service_update_row(self, request, parent, form, changes):
+        if "plan_year" in changes:
+            changes["year"] = changes.pop("plan_year").year
+        budget_update(budget=form.instance, user=request.user, expected_version=form.version_opened(),
+                      **{k: v for k, v in changes.items() if k in BUDGET_FIELDS or k == "year"})
+
+    def service_delete_row(self, request, parent, obj):
+        budget_delete(budget=obj, user=request.user)
+
+
+class ProjectForm(VersionedAdminForm):
+    class Meta:
+        model = Project
+        fields = ["plan", *sorted(PROJECT_FIELDS)]
 
 
 @admin.register(Project)
-class ProjectAdmin(RecomputesPlanAdmin, PlanScopedAdmin):
+class ProjectAdmin(VersionedRecordAdmin):
+    form = ProjectForm
     list_display = [
         "name",
         "plan_code",
@@ -180,22 +237,25 @@ class ProjectAdmin(RecomputesPlanAdmin, PlanScopedAdmin):
     list_filter = [
         plan_filter("plan"),
         ProjectYearFilter,
-        dependent_filter(_("category"), "category", Category, "category", "name_zh"),
-        dependent_filter(_("implementing unit"), "unit", ImplementingUnit, "unit"),
-        dependent_filter(_("township"), "township", Place, "township", kind=Place.Kind.TOWNSHIP),
+        dependent_filter(gettext_lazy("category"), "category", Category, "category", "name_zh"),
+        dependent_filter(gettext_lazy("implementing unit"), "unit", ImplementingUnit, "unit"),
+        dependent_filter(gettext_lazy("township"), "township", Place, "township", kind=Place.Kind.TOWNSHIP),
         "nature",
         "status",
     ]
     search_fields = ["name", "location_text", "description", "unit__name"]
-    autocomplete_fields = ["category", "unit", "township", "village"]
-    readonly_fields = ["created_at", "updated_at"]
+    autocomplete_fields = ["category", "unit"]
     inlines = [AnnualBudgetInline]
     list_per_page = 50
     fieldsets = [
-        (None, {"fields": ["plan", "name", "category", "nature", "status", "unit"]}),
-        (_("Location"), {"fields": ["location_text", "township", "village"]}),
+        (None, {"fields": ["plan", "name", "category", "nature", "status", "unit", "opened_version"]}),
+        (gettext_lazy("Location"), {"fields": ["location_text", "township", "village"]}),
         (None, {"fields": ["description", "created_at", "updated_at"]}),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The 苏木/镇 and 嘎查 are recognised from the location text (projects.services).
+        return ["township", "village", "created_at", "updated_at"] + (["plan"] if obj is not None else [])
 
     def get_queryset(self, request):
         return (
@@ -210,16 +270,27 @@ class ProjectAdmin(RecomputesPlanAdmin, PlanScopedAdmin):
             )
         )
 
-    @admin.display(description=_("plan"), ordering="plan__code")
+    @admin.display(description=gettext_lazy("plan"), ordering="plan__code")
     def plan_code(self, obj):
         return obj.plan.code
 
-    @admin.display(description=_("years"), ordering="first_year")
+    @admin.display(description=gettext_lazy("years"), ordering="first_year")
     def years(self, obj):
         if obj.first_year is None:
             return "—"
         return str(obj.first_year) if obj.first_year == obj.last_year else f"{obj.first_year}–{obj.last_year}"
 
-    total_investment_sum = _money_column("total_investment_sum", _("total investment (万元)"))
-    beijing_funds_sum = _money_column("beijing_funds_sum", _("cooperation funds (万元)"))
-    local_funds_sum = _money_column("local_funds_sum", _("local funds (万元)"))
+    total_investment_sum = _money("total_investment_sum", gettext_lazy("total investment (万元)"))
+    beijing_funds_sum = _money("beijing_funds_sum", gettext_lazy("cooperation funds (万元)"))
+    local_funds_sum = _money("local_funds_sum", gettext_lazy("local funds (万元)"))
+
+    def service_create(self, request, obj, form):
+        data = {name: form.cleaned_data[name] for name in PROJECT_FIELDS if name in form.cleaned_data}
+        return project_create(plan=form.cleaned_data["plan"], user=request.user, **data)
+
+    def service_update(self, request, obj, form, changes):
+        project_update(project=obj, user=request.user, expected_version=form.version_opened(),
+                       **{k: v for k, v in changes.items() if k in PROJECT_FIELDS})
+
+    def service_delete(self, request, obj):
+        project_delete(project=obj, user=request.user)

@@ -132,6 +132,11 @@ def _csv_cell(value) -> str:
     return str(value)  # int, or Decimal with its exact digits
 
 
+def flat_text_cell(value) -> str:
+    """One flat-export value as a text cell, exactly as flat_export_csv writes it ("" for None, quoted text)."""
+    return _csv_cell(value)
+
+
 def flat_export_csv(*, queryset: QuerySet, out_text_stream: IO[str]) -> int:
     """Write the flat list as CSV to a text stream; returns the number of budget rows.
 

@@ -54,7 +54,7 @@ class AnnualBudget(models.Model):
     actual_local_funds = WanYuanField(_("local funds disbursed (万元)"), null=True, blank=True)
 
     # Bumped by every write: a save based on an older version is refused (no lost updates).
-    version = models.PositiveIntegerField(_("version"), default=1)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

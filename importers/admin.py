@@ -9,30 +9,32 @@ from django.urls import path, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from importers.batches import batch_cancel, batch_create, batch_progress
+from importers.batches import batch_cancel, batch_confirm, batch_create, batch_progress
 from importers.forms import UploadForm, plans_user_may_import_into
 from importers.models import ImportBatch, ImportBatchFile
 from importers.report import stored_messages
-from importers.tasks import import_batch, preview_batch
+from importers.tasks import preview_batch
 from planportal.background import enqueue
-from plans.admin_scoping import PlanScopedAdmin, plan_filter
+from plans.access import ADMIN
+from plans.admin_base import ReadOnlyInline, ReadOnlyPlanAdmin
+from plans.admin_scoping import plan_filter
 
 RUNNING = {ImportBatch.Status.UPLOADED, ImportBatch.Status.PREVIEWING, ImportBatch.Status.IMPORTING}
 
 
-class ImportBatchFileInline(admin.TabularInline):
+class ImportBatchFileInline(ReadOnlyInline, admin.TabularInline):
     model = ImportBatchFile
     extra = 0
     can_delete = False
-    readonly_fields = ["original_name", "size", "sha256", "file"]
+    readonly_fields = ["original_name", "size", "sha256"]
     fields = readonly_fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(PlanScopedAdmin):
+class ImportBatchAdmin(ReadOnlyPlanAdmin):
+    """Batches are listed for every member; the upload, preview and confirm pages are the plan admins'
+    (importers.batches checks the role again)."""
+
     list_display = ["name", "plan", "status", "uploaded_by", "created_at", "finished_at"]
     list_filter = [plan_filter("plan"), "status"]
     search_fields = ["name", "files__original_name", "files__sha256"]
@@ -41,12 +43,6 @@ class ImportBatchAdmin(PlanScopedAdmin):
     fields = readonly_fields
     inlines = [ImportBatchFileInline]
     change_form_template = "admin/importers/importbatch/change_form.html"
-
-    def has_add_permission(self, request):
-        return False  # batches come from the upload page
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         own = [
@@ -60,12 +56,12 @@ class ImportBatchAdmin(PlanScopedAdmin):
 
     def _batch_for(self, request, batch_id: int) -> ImportBatch:
         """Only batches of plans the user may see; another plan's batch is simply not found."""
-        if not request.user.has_perm("importers.view_importbatch"):
+        if not self.has_view_permission(request):
             raise PermissionDenied
         return get_object_or_404(self.get_queryset(request).select_related("plan", "uploaded_by"), pk=batch_id)
 
     def upload_view(self, request):
-        if not request.user.has_perm("importers.add_importbatch"):
+        if not self.may_somewhere(request, ADMIN):
             raise PermissionDenied
         form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
         if request.method == "POST" and form.is_valid():
@@ -84,13 +80,10 @@ class ImportBatchAdmin(PlanScopedAdmin):
     def review_view(self, request, batch_id: int):
         batch = self._batch_for(request, batch_id)
         if request.method == "POST":
-            may_import = plans_user_may_import_into(request.user).filter(pk=batch.plan_id).exists()
-            if not (may_import and request.user.has_perm("importers.add_importbatch")):
+            if not self.may(request, batch.plan_id, ADMIN):
                 raise PermissionDenied
             if "confirm" in request.POST:
-                claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEWED).exists()
-                if claimed:
-                    enqueue(import_batch, batch.pk)
+                if batch_confirm(batch=batch, user=request.user):
                     messages.info(request, _("The import has started."))
                 else:
                     messages.error(request, _("This import cannot be confirmed in its present state."))

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from importers.models import ImportBatch, ImportBatchFile
+from planportal.background import enqueue
 from importers.report import ImportReport
 from importers.services import ImportFile, annex_import
 from plans.access import ADMIN, SYSTEM, history_user, require
@@ -100,3 +101,12 @@ def batch_cancel(*, batch: ImportBatch, user) -> bool:
                                      ImportBatch.Status.REJECTED]
         ).update(status=ImportBatch.Status.CANCELLED, finished_at=timezone.now())
     )
+
+
+def batch_confirm(*, batch: ImportBatch, user) -> bool:
+    """Start the import of a previewed batch (its plan's administrators). False when it is not ready."""
+    require(user, batch.plan_id, ADMIN)
+    if not ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEWED).exists():
+        return False
+    enqueue("importers.import_batch", batch.pk)
+    return True

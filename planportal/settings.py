@@ -240,3 +240,7 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 PLANPORTAL_NAME = _("PlanPortal")
+
+# History is read in the admin, never "reverted" from it: a revert would write past the services
+# (role, year lock, version, recompute).
+SIMPLE_HISTORY_REVERT_DISABLED = True

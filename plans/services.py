@@ -5,6 +5,8 @@ and checks their role on the plan itself: pages, the API, the admin and the
 commands all come through here.
 """
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
@@ -156,3 +158,29 @@ def membership_remove(*, membership: PlanMembership, user) -> None:
     require(user, membership.plan_id, ADMIN)
     _not_oneself(member=membership.user, user=user)
     PlanMembership.objects.filter(pk=membership.pk).delete()
+
+
+@transaction.atomic
+def membership_grant(*, plan: Plan, username: str, role: str, user, password: str | None = None):
+    """Give the user named `username` a role on the plan, creating the account when there is none.
+
+    A new account needs a password (checked by the site's password rules). Returns
+    (membership, created). Used by the administration's member forms and `grant_role`.
+    """
+    require(user, plan, ADMIN)
+    username = (username or "").strip()
+    if not username:
+        raise ValidationError({"username": _("Type the user name.")})
+    User = get_user_model()
+    member = User.objects.filter(username=username).first()
+    created = member is None
+    if created:
+        if not password:
+            raise ValidationError({"password": _("There is no user “%(name)s” yet: give a password to create "
+                                                 "the account.") % {"name": username}})
+        member = User(username=username, is_staff=True)
+        member.full_clean(exclude=["password"])
+        validate_password(password, member)
+        member.set_password(password)
+        member.save()
+    return membership_set(plan=plan, member=member, role=role, user=user), created

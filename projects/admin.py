@@ -1,56 +1,79 @@
-from django import forms
-from django.contrib import admin
+"""Implementing units (with their spellings), places and comments in the administration.
+
+Every write goes through projects.services / projects.comments; the project admin,
+with its budgets inline, is funding.admin.
+"""
+
+from django.contrib import admin, messages
 from django.db.models import Count
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from plans.admin_scoping import PlanScopedAdmin, plan_filter
-from projects.models import ImplementingUnit, Place, UnitAlias
-from projects.services import plan_unit_key
-from plans.admin_scoping import RecomputesPlanAdmin
-
-
-class UnitAliasForm(forms.ModelForm):
-    """Derives the matching key from the spelling and refuses one that already names a unit."""
-
-    class Meta:
-        model = UnitAlias
-        fields = ["unit", "spelling"]
-
-    def clean(self):
-        cleaned = super().clean()
-        unit = cleaned.get("unit") or (self.instance.unit if self.instance.unit_id else None)
-        spelling = cleaned.get("spelling")
-        if unit is None or not spelling:
-            return cleaned
-        self.instance.key = plan_unit_key(unit.plan, spelling)
-        self.instance.plan_id = unit.plan_id
-        clash = UnitAlias.objects.filter(plan_id=unit.plan_id, key=self.instance.key).exclude(pk=self.instance.pk)
-        other = clash.select_related("unit").first()
-        if other is not None:
-            self.add_error(
-                "spelling",
-                gettext("“%(spelling)s” already stands for the unit “%(other)s”.")
-                % {"spelling": spelling, "other": other.unit},
-            )
-        return cleaned
+from plans.access import ADMIN, VIEW
+from plans.admin_base import PlanRoleAdmin, ServiceInline, ServiceRefused, call_service, refusal_messages
+from plans.admin_scoping import plan_filter
+from projects.comments import comment_delete
+from projects.models import Comment, ImplementingUnit, Place, UnitAlias
+from projects.services import (
+    alias_delete,
+    alias_update,
+    place_create,
+    place_delete,
+    place_update,
+    unit_add_alias,
+    unit_create,
+    unit_delete,
+    unit_merge,
+    unit_update,
+)
 
 
-class UnitAliasInline(admin.TabularInline):
+class UnitAliasInline(ServiceInline, admin.TabularInline):
+    """A unit's spellings; the matching key is derived by the one unit-spelling rule."""
+
     model = UnitAlias
-    form = UnitAliasForm
     extra = 0
     fields = ["spelling", "key"]
     readonly_fields = ["key"]
 
+    def service_create_row(self, request, parent, form):
+        return unit_add_alias(unit=parent, spelling=form.cleaned_data["spelling"], user=request.user)
+
+    def service_update_row(self, request, parent, form, changes):
+        if "spelling" in changes:
+            alias_update(alias=form.instance, spelling=changes["spelling"], user=request.user)
+
+    def service_delete_row(self, request, parent, obj):
+        alias_delete(alias=obj, user=request.user)
+
+
+@admin.action(description=gettext_lazy("Merge the selected units into the one with the most projects"))
+def merge_units(modeladmin, request, queryset):
+    units = sorted(queryset.annotate(n=Count("projects")), key=lambda unit: (-unit.n, unit.pk))
+    if len({unit.plan_id for unit in units}) != 1 or len(units) < 2:
+        modeladmin.message_user(request, _("Choose two or more units of one plan."), messages.ERROR)
+        return
+    keep, *others = units
+    try:
+        for other in others:
+            call_service(unit_merge, keep=keep, merge=other, user=request.user, where=other.name)
+    except ServiceRefused as refused:
+        for message in refusal_messages(refused.error):
+            modeladmin.message_user(request, f"{refused.where}：{message}", messages.ERROR)
+        return
+    modeladmin.message_user(request, _("%(count)s units were merged into “%(unit)s”.")
+                            % {"count": len(others), "unit": keep.name}, messages.SUCCESS)
+
 
 @admin.register(ImplementingUnit)
-class ImplementingUnitAdmin(RecomputesPlanAdmin, PlanScopedAdmin):
+class ImplementingUnitAdmin(PlanRoleAdmin):
     list_display = ["name", "plan", "alias_count", "project_count"]
     list_filter = [plan_filter("plan")]
     search_fields = ["name", "aliases__spelling"]
     list_select_related = ["plan"]
     inlines = [UnitAliasInline]
+    actions = [merge_units]
+    fields = ["plan", "name"]
 
     def get_queryset(self, request):
         return (
@@ -59,44 +82,95 @@ class ImplementingUnitAdmin(RecomputesPlanAdmin, PlanScopedAdmin):
             .annotate(alias_count=Count("aliases", distinct=True), project_count=Count("projects", distinct=True))
         )
 
-    @admin.display(description=_("spellings"), ordering="alias_count")
+    def get_readonly_fields(self, request, obj=None):
+        return ["plan"] if obj is not None else []
+
+    @admin.display(description=gettext_lazy("spellings"), ordering="alias_count")
     def alias_count(self, obj):
         return obj.alias_count
 
-    @admin.display(description=_("projects"), ordering="project_count")
+    @admin.display(description=gettext_lazy("projects"), ordering="project_count")
     def project_count(self, obj):
         return obj.project_count
 
+    def service_create(self, request, obj, form):
+        return unit_create(plan=form.cleaned_data["plan"], name=form.cleaned_data["name"], user=request.user)
+
+    def service_update(self, request, obj, form, changes):
+        if "name" in changes:
+            unit_update(unit=obj, name=changes["name"], user=request.user)
+
+    def service_delete(self, request, obj):
+        unit_delete(unit=obj, user=request.user)
 
 
 @admin.register(UnitAlias)
-class UnitAliasAdmin(PlanScopedAdmin):
+class UnitAliasAdmin(PlanRoleAdmin):
     list_display = ["spelling", "unit", "key", "plan"]
     list_filter = [plan_filter("plan")]
     search_fields = ["spelling", "key", "unit__name"]
     list_select_related = ["unit", "plan"]
-    form = UnitAliasForm
     autocomplete_fields = ["unit"]
+    fields = ["unit", "spelling", "key"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["key", "unit"] if obj is not None else ["key"]
+
+    def service_create(self, request, obj, form):
+        return unit_add_alias(unit=form.cleaned_data["unit"], spelling=form.cleaned_data["spelling"],
+                              user=request.user)
+
+    def service_update(self, request, obj, form, changes):
+        if "spelling" in changes:
+            alias_update(alias=obj, spelling=changes["spelling"], user=request.user)
+
+    def service_delete(self, request, obj):
+        alias_delete(alias=obj, user=request.user)
 
 
 @admin.register(Place)
-class PlaceAdmin(PlanScopedAdmin):
+class PlaceAdmin(PlanRoleAdmin):
     list_display = ["name", "kind", "parent", "plan"]
     list_filter = [plan_filter("plan"), "kind"]
     search_fields = ["name"]
     list_select_related = ["parent", "plan"]
     autocomplete_fields = ["parent"]
+    fields = ["plan", "kind", "name", "parent"]
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["plan"] if obj is not None else []
 
-from projects.models import Comment  # noqa: E402  (the comments of the project pages)
+    def service_create(self, request, obj, form):
+        data = form.cleaned_data
+        return place_create(plan=data["plan"], kind=data["kind"], name=data["name"], parent=data.get("parent"),
+                            user=request.user)
+
+    def service_update(self, request, obj, form, changes):
+        place_update(place=obj, user=request.user, **{k: v for k, v in changes.items() if k in ("kind", "name",
+                                                                                              "parent")})
+
+    def service_delete(self, request, obj):
+        place_delete(place=obj, user=request.user)
 
 
 @admin.register(Comment)
-class CommentAdmin(PlanScopedAdmin):
+class CommentAdmin(PlanRoleAdmin):
+    """Comments are written on the project pages; here they are read, and removed by their author or a plan admin."""
+
     plan_path = "project__plan"
+    add_need = change_need = None
     list_display = ["project", "author", "created_at"]
     list_filter = [plan_filter("project__plan")]
     search_fields = ["body", "project__name"]
     list_select_related = ["project", "author"]
-    autocomplete_fields = ["project"]
-    readonly_fields = ["author", "created_at"]
+    fields = readonly_fields = ["project", "author", "created_at", "body"]
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is None:
+            return self.may_somewhere(request, VIEW)
+        own = obj.author_id is not None and obj.author_id == request.user.pk
+        plan_id = self.plan_id_of(obj)
+        return self.may(request, plan_id, ADMIN) or (own and self.may(request, plan_id, VIEW))
+
+    def service_delete(self, request, obj):
+        comment_delete(comment=obj, user=request.user)

@@ -2,18 +2,19 @@
 
 from django.contrib import admin
 
-from plans.admin_scoping import ReadOnlyPlanScopedAdmin, plan_filter
+from plans.admin_base import ReadOnlyPlanAdmin
+from plans.admin_scoping import plan_filter
 from rollups.models import RecomputeState, Rollup, Variance
 
 
 @admin.register(RecomputeState)
-class RecomputeStateAdmin(ReadOnlyPlanScopedAdmin):
+class RecomputeStateAdmin(ReadOnlyPlanAdmin):
     list_display = ["plan", "requested_at", "started_at", "computed_at", "last_error"]
     list_select_related = ["plan"]
 
 
 @admin.register(Rollup)
-class RollupAdmin(ReadOnlyPlanScopedAdmin):
+class RollupAdmin(ReadOnlyPlanAdmin):
     list_display = ["plan", "kind", "year", "category", "unit", "township", "projects", "total_investment",
                     "beijing_funds", "local_funds", "computed_at"]
     list_filter = [plan_filter("plan"), "kind", "year"]
@@ -21,7 +22,7 @@ class RollupAdmin(ReadOnlyPlanScopedAdmin):
 
 
 @admin.register(Variance)
-class VarianceAdmin(ReadOnlyPlanScopedAdmin):
+class VarianceAdmin(ReadOnlyPlanAdmin):
     list_display = ["plan", "kind", "status", "year", "category", "metric", "stated", "computed", "difference",
                     "source"]
     list_filter = [plan_filter("plan"), "kind", "status", "year"]
