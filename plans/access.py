@@ -41,6 +41,9 @@ class SystemActor:
     def get_username(self) -> str:
         return "system"
 
+    def get_full_name(self) -> str:
+        return ""
+
     def __str__(self) -> str:
         return "system"
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from funding.models import AnnualBudget
-from plans.access import EDIT, REVIEW, may
+from plans.access import EDIT, REVIEW, history_user, may
 from plans.models import PlanYear
 from reviews.models import ReviewEvent
 from rollups.models import Variance
@@ -89,17 +89,18 @@ def _transition(*, action: str, plan_year: PlanYear, user, reason: str) -> Revie
         now = timezone.now()
         event = ReviewEvent(
             plan_year=locked, action=action, from_status=locked.review_status, to_status=target,
-            reason=reason, user=user, user_name=display_name(user), at=now, snapshot=year_snapshot(locked),
+            reason=reason, user=history_user(user), user_name=display_name(user), at=now, snapshot=year_snapshot(locked),
         )
         event.full_clean()
         event.save()
-        locked.review_status, locked.review_changed_at, locked.review_changed_by = target, now, user
+        locked.review_status, locked.review_changed_at, locked.review_changed_by = target, now, history_user(user)
         locked.save(update_fields=["review_status", "review_changed_at", "review_changed_by"])
         from reviews.notifications import notify_review_event
 
         notify_review_event(event)
     # The caller's instance shows the new state too.
-    plan_year.review_status, plan_year.review_changed_at, plan_year.review_changed_by = target, now, user
+    plan_year.review_status, plan_year.review_changed_at = target, now
+    plan_year.review_changed_by = history_user(user)
     return event
 
 

@@ -9,6 +9,7 @@ from funding.services import budget_create, budget_delete, budget_update
 from planportal.concurrency import StaleEdit
 from plans.models import PlanYear
 from plans.locks import YearLocked
+from projects.models import Project
 from projects.services import project_update
 from tests.importers.helpers import annex_sheet, codes, project_row, run_import, write_xlsx
 from plans.access import SYSTEM
@@ -49,6 +50,36 @@ def test_an_import_cannot_change_an_approved_year(plan, tmp_path):
     report = run_import(plan, write_xlsx(tmp_path / "l.xlsx", {"2021年": annex_sheet(2021, rows)}))
     assert codes(report) == ["year_locked"] and report.errors[0].column == "实施年度"
     assert not AnnualBudget.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_import_cannot_move_an_approved_project_to_another_category(plan, tmp_path):
+    # 2021 imported and approved; then a file holding only a 2022 row of the same project in another category.
+    rows_2021 = [project_row(1, "肉牛改良项目", 2021, "基础设施类", 10, 10, 0)]
+    assert not run_import(plan, write_xlsx(tmp_path / "a.xlsx", {"2021年": annex_sheet(2021, rows_2021)})).rejected
+    _approve(plan, 2021)
+    rows_2022 = [project_row(1, "肉牛改良项目", 2022, "产业合作类", 20, 20, 0)]
+    report = run_import(plan, write_xlsx(tmp_path / "b.xlsx", {"2022年": annex_sheet(2022, rows_2022)}))
+    assert codes(report) == ["project_locked"] and report.rejected and not report.imported
+    assert "2021" in report.errors[0].text("en") and report.errors[0].row is not None
+    assert report.projects.updated == 0 and report.budgets.created == 0  # nothing is reported as done …
+    project = Project.objects.get()
+    assert project.category.name_zh == "基础设施类"  # … and nothing was written
+    assert list(AnnualBudget.objects.values_list("plan_year__year", flat=True)) == [2021]
+
+
+@pytest.mark.django_db
+def test_an_approved_year_may_be_imported_again_as_it_is(plan, tmp_path):
+    rows = [project_row(1, "肉牛改良项目", 2021, "基础设施类", 10, 10, 0)]
+    path = write_xlsx(tmp_path / "a.xlsx", {"2021年": annex_sheet(2021, rows)})
+    assert not run_import(plan, path).rejected
+    _approve(plan, 2021)
+    again = run_import(plan, path)
+    assert not again.rejected and again.budgets.unchanged == 1
+    changed = [project_row(1, "肉牛改良项目", 2021, "基础设施类", 10, 9, 1)]
+    report = run_import(plan, write_xlsx(tmp_path / "c.xlsx", {"2021年": annex_sheet(2021, changed)}))
+    assert codes(report) == ["year_locked"]
+    assert AnnualBudget.objects.get().beijing_funds == Decimal("10")
 
 
 @pytest.mark.django_db
