@@ -20,6 +20,7 @@ class WanYuanField(models.Field):
     """
 
     description = _("Amount in 万元, stored exactly as whole yuan")
+    is_money = True  # shown in 万元 with separators (planportal.history)
     empty_strings_allowed = False
     default_error_messages = {
         "invalid": _("“%(value)s” is not an amount in 万元 exact to the yuan (at most 4 decimals)."),

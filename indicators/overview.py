@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators.models import DerivedValue, Indicator, IndicatorValue
 from indicators.progress import ACHIEVED, AT_RISK, NO_DATA, ON_TRACK, Progress, progress
+from planportal.history import Entry, history_entries
 from plans.models import Plan
 
 STATUS_LABELS = {
@@ -82,20 +83,23 @@ def derived_by_year(indicator: Indicator) -> dict[int | None, Decimal]:
 
 
 def corrections(indicator: Indicator) -> list[Correction]:
-    """The history of the indicator's values, newest first, each with the value it replaced."""
-    records = (
-        IndicatorValue.history.filter(indicator_id=indicator.pk)
-        .select_related("history_user")
-        .order_by("id", "history_date", "history_id")
-    )
-    changes = []
-    previous_value: dict[int, Decimal | None] = {}
-    for record in records:
-        old = previous_value.get(record.id)
-        new = None if record.history_type == "-" else record.value
-        changes.append(
-            Correction(record.year, record.history_date, record.history_user, record.history_type, old, new, record.note)
-        )
-        previous_value[record.id] = record.value
-    changes.sort(key=lambda change: change.when, reverse=True)
-    return changes
+    """The history of the indicator's values, newest first, each with the value it replaced.
+
+    The records are diffed by planportal.history, the one renderer of the history;
+    a correction of the note or evidence alone is listed too (old = new value).
+    """
+    records = IndicatorValue.history.filter(indicator_id=indicator.pk).select_related("history_user")
+    return [_correction(entry) for entry in history_entries(records, fields=("value",), keep_unchanged=True)]
+
+
+def _correction(entry: Entry) -> Correction:
+    record = entry.record
+    if entry.created:
+        old, new = None, record.value
+    elif entry.deleted:
+        old, new = record.value, None
+    elif (change := entry.change_of("value")) is not None:
+        old, new = change.then, change.now
+    else:  # saved again with the same value, or the record before it is not kept
+        old, new = (record.value if entry.previous is not None else None), record.value
+    return Correction(record.year, entry.when, entry.user, entry.kind, old, new, record.note)

@@ -94,6 +94,10 @@ class PlanYear(models.Model):
     def __str__(self) -> str:
         return f"{self.plan.code} {self.year}"
 
+    def history_label(self) -> str:
+        """How a history of changes names the year (planportal.history): no query for the plan."""
+        return str(self.year)
+
 
 class Category(models.Model):
     """A project category (项目类别) of a plan's annex, e.g. 基础设施类."""
