@@ -5,6 +5,8 @@
 
 PYTHON ?= python3
 PORT ?= 8000
+# pytest-xdist processes for `make test` (one per core by default).
+TEST_WORKERS ?= auto
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
@@ -32,7 +34,7 @@ test: install
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/lint-imports --no-cache
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 bench: install
 	$(PY) -m bench

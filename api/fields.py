@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.lookups import find_category
+from projects.lookups import find_category
 from planportal.lib.money import from_yuan, to_yuan
 from plans.models import Category
 

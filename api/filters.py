@@ -2,21 +2,20 @@
 
 Each backend declares its parameters once: they filter the list and describe
 themselves in the OpenAPI schema. Names (category, unit, township) are looked up
-in the request's plan only.
+in the request's plan only. The projects' filters are funding.filters.ProjectFilterSet
+(shared with the list page and the admin), applied by PlanFilterBackend.
 """
 
 from dataclasses import dataclass
 from typing import Callable
 
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
-from rest_framework.filters import BaseFilterBackend, OrderingFilter, SearchFilter
+from rest_framework.filters import BaseFilterBackend, OrderingFilter
 
-from api.lookups import find_category, find_township, find_unit
+from projects.lookups import find_category
 from figures.models import StatedFigure
-from funding.models import AnnualBudget
-from projects.models import Project
 from rollups.models import Rollup, Variance
 
 
@@ -98,40 +97,18 @@ class ParamFilter(BaseFilterBackend):
         ]
 
 
-class QSearchFilter(SearchFilter):
-    """`q=肉牛 巴彦呼舒`: every word must appear in one of the view's search fields."""
+class PlanFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, handing the view's plan to the FilterSet (its choices are that plan's)."""
 
-    search_param = "q"
-    search_title = "Search"
-    search_description = "Words to find in the name, place, description or implementing unit."
+    def get_filterset_kwargs(self, request, queryset, view):
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        kwargs["plan"] = view.plan
+        return kwargs
 
 
 class Ordering(OrderingFilter):
     ordering_description = "Sort by these fields (comma-separated; a leading - reverses)."
 
-
-def _project_year(qs, raw, plan):
-    budgets = AnnualBudget.objects.filter(project=OuterRef("pk"), plan_year__year=_int(raw))
-    return qs.filter(Exists(budgets))
-
-
-def _project_unit(qs, raw, plan):
-    return qs.filter(unit=_found(find_unit(plan, raw), raw, _("This plan has no implementing unit “%(value)s”.")))
-
-
-def _project_township(qs, raw, plan):
-    return qs.filter(township=_found(find_township(plan, raw), raw, _("This plan has no township “%(value)s”.")))
-
-
-PROJECT_PARAMS = (
-    Param("year", "Projects with a budget in this year.", _project_year, {"type": "integer"}),
-    _category_param("category"),
-    Param("unit", "Implementing unit: its id or any known spelling of its name.", _project_unit,
-          {"type": "string"}),
-    Param("township", "Township (苏木/镇): its id or name.", _project_township, {"type": "string"}),
-    _choice_param("nature", "Nature (新建, 续建, 扩建).", Project.Nature.values),
-    _choice_param("status", "Status.", Project.Status.values),
-)
 
 BUDGET_PARAMS = (
     Param("year", "Budgets of this year.", lambda qs, raw, plan: qs.filter(plan_year__year=_int(raw)),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ExportMixin
 
+from funding.filters import admin_list_filters
 from funding.history import conflict_for
 from funding.models import AnnualBudget
 from funding.resources import AnnualBudgetResource
@@ -133,23 +134,6 @@ class AnnualBudgetAdmin(ExportMixin, VersionedRecordAdmin):
         return response
 
 
-class ProjectYearFilter(admin.SimpleListFilter):
-    """Projects with a budget in a year; a subquery, so the per-project sums stay whole."""
-
-    title = gettext_lazy("year")
-    parameter_name = "year"
-
-    def lookups(self, request, model_admin):
-        years = PlanYear.objects.filter(plan__in=Plan.objects.visible_to(request.user))
-        return [(str(y), str(y)) for y in years.values_list("year", flat=True).distinct().order_by("year")]
-
-    def queryset(self, request, queryset):
-        year = as_id(self.value())
-        if year is not None:
-            return queryset.filter(pk__in=AnnualBudget.objects.filter(plan_year__year=year).values("project_id"))
-        return queryset
-
-
 class BudgetInlineForm(VersionedAdminForm):
     class Meta:
         model = AnnualBudget
@@ -234,15 +218,9 @@ class ProjectAdmin(VersionedRecordAdmin):
         "local_funds_sum",
     ]
     list_select_related = ["plan", "category", "unit", "township"]
-    list_filter = [
-        plan_filter("plan"),
-        ProjectYearFilter,
-        dependent_filter(gettext_lazy("category"), "category", Category, "category", "name_zh"),
-        dependent_filter(gettext_lazy("implementing unit"), "unit", ImplementingUnit, "unit"),
-        dependent_filter(gettext_lazy("township"), "township", Place, "township", kind=Place.Kind.TOWNSHIP),
-        "nature",
-        "status",
-    ]
+    # The same filters as the project list page and the API (funding.filters.ProjectFilterSet).
+    list_filter = [plan_filter("plan"),
+                   *admin_list_filters(["year", "category", "unit", "township", "nature", "status"])]
     search_fields = ["name", "location_text", "description", "unit__name"]
     autocomplete_fields = ["category", "unit"]
     inlines = [AnnualBudgetInline]

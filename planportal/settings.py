@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "import_export",
     "rest_framework",
     "rest_framework.authtoken",
+    "django_filters",  # its templates: the filter form of the browsable API
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",

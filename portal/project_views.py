@@ -19,7 +19,7 @@ from funding.models import AnnualBudget
 from funding.export import flat_export_csv, flat_export_xlsx
 from plans.access import EDIT, VIEW, may, plan_for_user
 from projects.comments import comment_create, comments_of
-from funding.filters import SORT_LABELS, ProjectFilterForm, project_list
+from funding.filters import SORT_LABELS, ProjectListFilterSet, project_list
 from portal.project_forms import CommentForm, attach_errors
 from funding.history import project_history
 from projects.models import Project
@@ -38,8 +38,8 @@ def _download(content_type: str, filename: str) -> HttpResponse:
 @require_GET
 def project_list_view(request, code):
     plan = plan_for_user(request.user, code, VIEW)
-    form = ProjectFilterForm(request.GET or None, plan=plan)
-    listing = project_list(plan=plan, choices=form.applied())
+    filters = ProjectListFilterSet(request.GET or None, plan=plan)
+    listing = project_list(filters)
     export = request.GET.get("format")
     if export == "csv":
         response = _download("text/csv; charset=utf-8", f"{plan.code}-projects.csv")
@@ -52,13 +52,13 @@ def project_list_view(request, code):
     page = Paginator(listing.projects, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "projects/list.html", {
         "plan": plan,
-        "form": form,
+        "form": filters.form,
         "page": page,
         "year": listing.year,
         "sort": listing.sort,
         "sort_columns": list(SORT_LABELS),
         "totals": listing.budgets.totals(),
-        "filtered": bool(form.applied().keys() - {"sort"}),
+        "filtered": bool(filters.applied().keys() - {"sort", "amount"}),
         "can_edit": may(request.user, plan, EDIT),
     })
 

@@ -12,6 +12,13 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def pytest_collection_modifyitems(config, items):
+    """The tests that run a real Celery worker share one broker queue: run them in one process (-n, loadgroup)."""
+    for item in items:
+        if item.get_closest_marker("worker"):
+            item.add_marker(pytest.mark.xdist_group("celery-worker"))
+
+
 def member(plan, role):
     """A new user with this role on this plan."""
     user = UserFactory()

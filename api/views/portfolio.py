@@ -5,10 +5,11 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
 
-from api.filters import BUDGET_PARAMS, PROJECT_PARAMS, Ordering, ParamFilter, QSearchFilter
+from api.filters import BUDGET_PARAMS, Ordering, ParamFilter, PlanFilterBackend
 from api.serializers import BudgetConflictSerializer, BudgetSerializer, ProjectConflictSerializer, ProjectSerializer
 from projects.services import project_delete
 from api.views.base import CODE_PARAMETER, ID_PARAMETER, INVALID, LOCKED, PlanScopedViewSet, conflict
+from funding.filters import ProjectFilterSet
 from funding.models import AnnualBudget
 from funding.services import budget_create, budget_delete, budget_update
 from projects.models import Project
@@ -36,13 +37,13 @@ def _schema(tag: str, serializer, conflict_serializer, *, create_may_lock: bool)
 
 @_schema("projects", ProjectSerializer, ProjectConflictSerializer, create_may_lock=False)
 class ProjectViewSet(CrudViewSet):
-    """A plan's projects. Filter by year (a budget in it), category, unit, township, nature, status; search with q.
+    """A plan's projects. Filter by year (a budget in it), category, unit, township, nature, status, the amount
+    range; search with q (the filters of the project list page).
     Changes send the `version` they read; deleting a project deletes its budgets."""
 
     serializer_class = ProjectSerializer
-    filter_backends = [ParamFilter, QSearchFilter, Ordering]
-    filter_params = PROJECT_PARAMS
-    search_fields = ["name", "location_text", "description", "unit__name"]
+    filter_backends = [PlanFilterBackend, Ordering]
+    filterset_class = ProjectFilterSet
     ordering_fields = ["id", "name", "nature", "status", "category", "unit", "created_at", "updated_at"]
     ordering = ["id"]
 

@@ -7,8 +7,8 @@ records are found, so an id of another plan is simply unknown.
 
 from planportal.lib.names import category_key
 from plans.models import Category, Plan
-from projects.models import ImplementingUnit, Place, UnitAlias
-from projects.services import plan_unit_key
+from projects.models import ImplementingUnit, Place
+from projects.services import unit_by_spelling
 
 
 def _as_id(value) -> int | None:
@@ -17,7 +17,10 @@ def _as_id(value) -> int | None:
     if isinstance(value, int):
         return value
     text = str(value).strip()
-    return int(text) if text.isdigit() else None
+    # ASCII digits only ("²" is a digit to str.isdigit but not to int()); ids beyond a BIGINT are nobody's.
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        return None
+    return int(text)
 
 
 def find_category(plan: Plan, value) -> Category | None:
@@ -38,12 +41,7 @@ def find_unit(plan: Plan, value) -> ImplementingUnit | None:
     pk = _as_id(value)
     if pk is not None:
         return ImplementingUnit.objects.filter(plan=plan, pk=pk).first()
-    text = " ".join(str(value).split())
-    unit = ImplementingUnit.objects.filter(plan=plan, name=text).first()
-    if unit is None:
-        alias = UnitAlias.objects.filter(plan=plan, key=plan_unit_key(plan, text)).select_related("unit").first()
-        unit = alias.unit if alias else None
-    return unit
+    return unit_by_spelling(plan, str(value))
 
 
 def find_township(plan: Plan, value) -> Place | None:
