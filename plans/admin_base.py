@@ -26,6 +26,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -297,7 +298,8 @@ def stale_lines(conflict) -> list[str]:
     """What the other person changed, one line per field ("京蒙资金：1,000.00 → 1,200.00")."""
     if conflict is None:
         return []
-    lines = [_("%(who)s saved this record at %(when)s:") % {"who": conflict.who, "when": conflict.when}]
+    when = formats.date_format(timezone.localtime(conflict.when), "DATETIME_FORMAT") if conflict.when else "—"
+    lines = [_("%(who)s saved this record at %(when)s:") % {"who": conflict.who, "when": when}]
     lines += [f"{change.label}：{change.old} → {change.new}" + ("" if not change.yours_kept else
                                                                    _(" (your entry is kept)"))
               for change in conflict.changes]
