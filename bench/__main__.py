@@ -1,6 +1,8 @@
 """`make bench`: benchmarks as ratios against a floor measured in the same run.
 
-`python -m bench [import] [rollups]` runs one or both.
+`python -m bench [import] [rollups] [--quick]` runs one or both; `--quick` runs them on small data
+(1,000 and 2,000 rows; 20 plans) so the suite can prove on every PostgreSQL run that they still work
+(tests/test_bench_quick.py). Its ratios mean nothing; the full run's do.
 
 Import: a synthetic 10,000-row annex workbook into PostgreSQL, against the
 fastest bare read of the same file (python-calamine, no processing). Target:
@@ -18,22 +20,33 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/planportal_bench"
+QUICK = "--quick" in sys.argv
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/planportal_bench" + ("_quick" if QUICK else "")
+SIZES = (1_000, 2_000) if QUICK else (10_000, 100_000)
 
 
 def _env() -> dict:
     env = dict(os.environ)
-    if not env.get("DATABASE_URL", "").startswith("postgres"):
+    if QUICK or not env.get("DATABASE_URL", "").startswith("postgres"):
         env["DATABASE_URL"] = DEFAULT_DB
+    if QUICK:
+        env["BENCH_PLANS"] = "20"
     env.pop("CELERY_BROKER_URL", None)
     # Measured as production runs: DEBUG off (Django then keeps no log of every query).
     env.update(DEBUG="0", ALLOWED_HOSTS="localhost", SECRET_KEY="bench-" + "k7Qz9xW2" * 8)
     return env
 
 
+def _run(args, env) -> str:
+    """A child process's output; its error output when it fails (the traceback says why)."""
+    result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, args))[:200]} failed:\n{result.stderr[-4000:]}")
+    return result.stdout
+
+
 def _manage(env, *args) -> str:
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-                          capture_output=True, text=True).stdout
+    return _run([sys.executable, "manage.py", *args], env)
 
 
 def _ensure_database(env) -> None:
@@ -54,14 +67,13 @@ def bench_import() -> dict:
 
     results = {}
     with tempfile.TemporaryDirectory() as folder:
-        for rows in (10_000, 100_000):
+        for rows in SIZES:
             path = write_annex(Path(folder) / f"annex-{rows}.xlsx", rows)
             code = f"bench-{rows}"
             _manage(env, "create_plan", code, "--name", f"基准{rows}", "--years", "2021-2025")
-            out = subprocess.run([sys.executable, "-m", "bench.import_once", str(path), code], cwd=ROOT, env=env,
-                                 check=True, capture_output=True, text=True).stdout
+            out = _run([sys.executable, "-m", "bench.import_once", str(path), code], env)
             results[rows] = json.loads(out.strip().splitlines()[-1])
-    small, large = results[10_000], results[100_000]
+    small, large = results[SIZES[0]], results[SIZES[1]]
     return {
         "import_10k_s": round(small["import_s"], 3),
         "bare_read_10k_s": round(small["bare_read_s"], 3),
@@ -80,15 +92,14 @@ def bench_rollups() -> dict:
     env = _env()
     _ensure_database(env)
     code = "import json, django; django.setup(); from bench.rollups_bench import run; print(json.dumps(run()))"
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE":
-                         "planportal.settings"}, check=True, capture_output=True, text=True).stdout
+    out = _run([sys.executable, "-c", code], {**env, "DJANGO_SETTINGS_MODULE": "planportal.settings"})
     return json.loads(out.strip().splitlines()[-1])
 
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
-    which = sys.argv[1:] or ["import", "rollups"]
+    which = [name for name in sys.argv[1:] if not name.startswith("--")] or ["import", "rollups"]
     results = {}
     if "import" in which:
         results["import"] = bench_import()

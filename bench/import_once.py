@@ -5,7 +5,6 @@ import os
 import resource
 import sys
 import time
-from plans.access import SYSTEM
 
 
 def main(path: str, plan_code: str) -> None:
@@ -17,6 +16,7 @@ def main(path: str, plan_code: str) -> None:
 
     from importers.reading import read_bare
     from importers.services import ImportFile, annex_import
+    from plans.access import SYSTEM
     from plans.models import Plan
 
     plan = Plan.objects.get(code=plan_code)

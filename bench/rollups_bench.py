@@ -18,22 +18,22 @@ _SEED_SQL = [
     """INSERT INTO plans_plan (code, name, county, partner, first_year, last_year, amount_unit, created_at, updated_at)
        SELECT 'bench-' || i, '基准规划' || i, '基准旗' || i, '海淀区', 2021, 2025, '万元', now(), now()
        FROM generate_series(%(first)s, %(first)s + %(plans)s - 1) i""",
-    """INSERT INTO plans_planyear (plan_id, year)
-       SELECT p.id, y FROM plans_plan p, generate_series(2021, 2025) y WHERE p.id > %(after)s""",
+    """INSERT INTO plans_planyear (plan_id, year, review_status)
+       SELECT p.id, y, 'open' FROM plans_plan p, generate_series(2021, 2025) y WHERE p.id > %(after)s""",
     """INSERT INTO plans_category (plan_id, code, name_zh, name_en, "order")
        SELECT p.id, 'c' || c, '类别' || c || '类', '', c FROM plans_plan p, generate_series(1, 9) c
        WHERE p.id > %(after)s""",
     """INSERT INTO projects_project (plan_id, name, nature, category_id, location_text, description, status,
-                                     created_at, updated_at)
+                                     version, created_at, updated_at)
        SELECT p.id, '项目' || n, '新建',
               (SELECT id FROM plans_category c WHERE c.plan_id = p.id AND c."order" = 1 + n %% 9),
-              '', '', 'planned', now(), now()
+              '', '', 'planned', 1, now(), now()
        FROM plans_plan p, generate_series(1, %(projects)s) n WHERE p.id > %(after)s""",
     """INSERT INTO funding_annualbudget (project_id, plan_year_id, serial_no, nature, scale_and_content,
                                          beijing_funds_use, total_investment, beijing_funds, local_funds,
-                                         created_at, updated_at)
+                                         version, created_at, updated_at)
        SELECT pr.id, y.id, '', '', '', '', 1000000 + (pr.id * 7919 + y.year) %% 100000000,
-              (pr.id * 104729 + y.year) %% 90000000, (pr.id * 1299709 + y.year) %% 10000000, now(), now()
+              (pr.id * 104729 + y.year) %% 90000000, (pr.id * 1299709 + y.year) %% 10000000, 1, now(), now()
        FROM projects_project pr JOIN plans_planyear y ON y.plan_id = pr.plan_id
        JOIN plans_plan p ON p.id = pr.plan_id WHERE p.id > %(after)s""",
     "ANALYZE",

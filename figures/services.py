@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from figures.models import KeyProject, StatedFigure
+from planportal.fields import known_fields
 from planportal.history import attribute_to
 from planportal.lib.names import category_key
 from plans.access import EDIT, history_user, require
@@ -117,9 +118,7 @@ def stated_figure_create(*, plan: Plan, user, metric: str, value, source: str, y
 @transaction.atomic
 def stated_figure_update(*, figure: StatedFigure, user, **changes) -> StatedFigure:
     """Correct a figure's value or wording; the history keeps what it said before."""
-    unknown = set(changes) - FIGURE_CORRECTABLE
-    if unknown:
-        raise TypeError(f"stated_figure_update() got unknown fields: {', '.join(sorted(unknown))}")
+    known_fields(changes, FIGURE_CORRECTABLE, "stated_figure_update")
     require(user, figure.plan_id, EDIT)
     figure = StatedFigure.objects.select_for_update().get(pk=figure.pk)
     ensure_plan_years_editable(plan_id=figure.plan_id, years=[figure.year])
@@ -159,18 +158,14 @@ def _key_project_saved(key_project: KeyProject) -> KeyProject:
 
 @transaction.atomic
 def key_project_create(*, plan: Plan, user, **fields) -> KeyProject:
-    unknown = set(fields) - KEY_PROJECT_FIELDS
-    if unknown:
-        raise TypeError(f"key_project_create() got unknown fields: {', '.join(sorted(unknown))}")
+    known_fields(fields, KEY_PROJECT_FIELDS, "key_project_create")
     require(user, plan, EDIT)
     return _key_project_saved(KeyProject(plan=plan, **fields))
 
 
 @transaction.atomic
 def key_project_update(*, key_project: KeyProject, user, **changes) -> KeyProject:
-    unknown = set(changes) - KEY_PROJECT_FIELDS
-    if unknown:
-        raise TypeError(f"key_project_update() got unknown fields: {', '.join(sorted(unknown))}")
+    known_fields(changes, KEY_PROJECT_FIELDS, "key_project_update")
     require(user, key_project.plan_id, EDIT)
     current = KeyProject.objects.select_for_update().get(pk=key_project.pk)
     for field, value in changes.items():

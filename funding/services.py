@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from funding.models import AnnualBudget
+from planportal.fields import known_fields
 from planportal.concurrency import next_version
 from planportal.history import attribute_to
 from plans.access import EDIT, require
@@ -63,9 +64,7 @@ def budget_create(
     local_funds: Decimal = Decimal(0),
     **details,
 ) -> AnnualBudget:
-    unknown = set(details) - BUDGET_FIELDS
-    if unknown:
-        raise TypeError(f"budget_create() got unknown fields: {', '.join(sorted(unknown))}")
+    known_fields(details, BUDGET_FIELDS, "budget_create")
     require(user, project.plan_id, EDIT)
     plan_year = plan_year_of(project=project, year=year)
     ensure_years_editable([plan_year])
@@ -86,9 +85,7 @@ def budget_update(*, budget: AnnualBudget, user, expected_version: int | None = 
                   **changes) -> AnnualBudget:
     """Change a budget. With `expected_version` (the version the editor started from), a save over
     someone else's newer save is refused with StaleEdit instead of silently overwriting it."""
-    unknown = set(changes) - BUDGET_FIELDS - {"year"}
-    if unknown:
-        raise TypeError(f"budget_update() got unknown fields: {', '.join(sorted(unknown))}")
+    known_fields(changes, BUDGET_FIELDS | {"year"}, "budget_update")
     current = AnnualBudget.objects.select_for_update().select_related("plan_year", "project").get(pk=budget.pk)
     require(user, current.project.plan_id, EDIT)
     budget.version = next_version(current, expected_version)

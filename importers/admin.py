@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from importers.batches import batch_cancel, batch_confirm, batch_create, batch_progress
-from importers.forms import UploadForm, plans_user_may_import_into
+from importers.forms import UploadForm
 from importers.models import ImportBatch, ImportBatchFile
 from importers.report import stored_messages
 from importers.tasks import preview_batch
@@ -104,7 +104,7 @@ class ImportBatchAdmin(ReadOnlyPlanAdmin):
             "running": batch.status in RUNNING,
             "progress": batch_progress(batch.pk),
             "can_confirm": batch.status == ImportBatch.Status.PREVIEWED
-            and plans_user_may_import_into(request.user).filter(pk=batch.plan_id).exists(),
+            and self.may(request, batch.plan_id, ADMIN),
             "Status": ImportBatch.Status,
         }
         return TemplateResponse(request, "admin/importers/importbatch/review.html", context)

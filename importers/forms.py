@@ -4,7 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from plans.models import Plan, PlanMembership
+from plans.access import ADMIN, plans_where
+from plans.models import Plan
 
 ALLOWED_SUFFIXES = {".xlsx", ".xls", ".ods", ".csv"}
 MAX_UPLOAD_BYTES = 50 * 2**20
@@ -26,13 +27,6 @@ class MultipleFileField(forms.FileField):
         return [single(item, initial) for item in files if item] or [single(None, initial)]
 
 
-def plans_user_may_import_into(user):
-    plans = Plan.objects.visible_to(user)
-    if user.is_superuser:
-        return plans
-    return plans.filter(memberships__user=user, memberships__role=PlanMembership.Role.ADMIN)
-
-
 class UploadForm(forms.Form):
     plan = forms.ModelChoiceField(queryset=Plan.objects.none(), label=_("Plan"))
     files = MultipleFileField(
@@ -42,7 +36,8 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["plan"].queryset = plans_user_may_import_into(user)
+        self.fields["plan"].queryset = plans_where(user, ADMIN)  # importing is the plan administrators'
+
 
     def clean_files(self):
         files = self.cleaned_data["files"]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from indicators.derived import rule_counts, rule_for
 from indicators.models import DerivedValue, Indicator, IndicatorValue
+from planportal.fields import known_fields
 from planportal.history import attribute_to
 from plans.access import EDIT, history_user, require
 from plans.models import Plan
@@ -189,18 +190,14 @@ def _indicator_saved(indicator: Indicator) -> Indicator:
 @transaction.atomic
 def indicator_create(*, plan: Plan, user, **fields) -> Indicator:
     """An indicator added by hand (staff); its key is its own unless given."""
-    unknown = set(fields) - INDICATOR_FIELDS
-    if unknown:
-        raise TypeError(f"indicator_create() got unknown fields: {', '.join(sorted(unknown))}")
+    known_fields(fields, INDICATOR_FIELDS, "indicator_create")
     require(user, plan, EDIT)
     return _indicator_saved(Indicator(plan=plan, **fields))
 
 
 @transaction.atomic
 def indicator_update(*, indicator: Indicator, user, **changes) -> Indicator:
-    unknown = set(changes) - INDICATOR_FIELDS
-    if unknown:
-        raise TypeError(f"indicator_update() got unknown fields: {', '.join(sorted(unknown))}")
+    known_fields(changes, INDICATOR_FIELDS, "indicator_update")
     require(user, indicator.plan_id, EDIT)
     current = Indicator.objects.select_for_update().get(pk=indicator.pk)
     for field, value in changes.items():

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
+from planportal.fields import known_fields
 from plans.access import ADMIN, SYSTEM, require, require_superuser
 from plans.categories import DEFAULT_CATEGORIES
 from plans.hooks import totals_changed
@@ -20,12 +21,6 @@ from plans.models import Category, Plan, PlanMembership, PlanYear
 
 PLAN_FIELDS = {"name", "county", "partner", "first_year", "last_year"}
 CATEGORY_FIELDS = {"code", "name_zh", "name_en", "order"}
-
-
-def _unknown(changes: dict, allowed: set, function: str) -> None:
-    unknown = set(changes) - allowed
-    if unknown:
-        raise TypeError(f"{function}() got unknown fields: {', '.join(sorted(unknown))}")
 
 
 @transaction.atomic
@@ -59,7 +54,7 @@ def plan_update(*, plan: Plan, user, **changes) -> Plan:
 
     A year that still has budgets, or that is approved, cannot be dropped.
     """
-    _unknown(changes, PLAN_FIELDS, "plan_update")
+    known_fields(changes, PLAN_FIELDS, "plan_update")
     require(user, plan, ADMIN)
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     for field, value in changes.items():
@@ -111,7 +106,7 @@ def category_create(*, plan: Plan, user, code: str, name_zh: str, name_en: str =
 
 @transaction.atomic
 def category_update(*, category: Category, user, **changes) -> Category:
-    _unknown(changes, CATEGORY_FIELDS, "category_update")
+    known_fields(changes, CATEGORY_FIELDS, "category_update")
     require(user, category.plan_id, ADMIN)
     current = Category.objects.select_for_update().get(pk=category.pk)
     for field, value in changes.items():

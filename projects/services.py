@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
+from planportal.fields import known_fields
 from planportal.concurrency import next_version
 from planportal.history import attribute_to
 from planportal.lib.names import DEFAULT_COUNTY_NAMES, unit_key
@@ -236,9 +237,7 @@ def place_create(*, plan: Plan, kind: str, name: str, parent: Place | None, user
 
 @transaction.atomic
 def place_update(*, place: Place, user, **changes) -> Place:
-    unknown = set(changes) - PLACE_FIELDS
-    if unknown:
-        raise TypeError(f"place_update() got unknown fields: {', '.join(sorted(unknown))}")
+    known_fields(changes, PLACE_FIELDS, "place_update")
     require(user, place.plan_id, EDIT)
     current = Place.objects.select_for_update().get(pk=place.pk)
     for field, value in changes.items():
@@ -357,9 +356,7 @@ def project_create(
 def project_update(*, project: Project, user, expected_version: int | None = None, **changes) -> Project:
     """Change a project. With `expected_version`, a save over someone else's newer save is refused
     (StaleEdit). What an approved year's annex row shows of it is locked like that year."""
-    unknown = set(changes) - PROJECT_FIELDS
-    if unknown:
-        raise TypeError(f"project_update() got unknown fields: {', '.join(sorted(unknown))}")
+    known_fields(changes, PROJECT_FIELDS, "project_update")
     require(user, project.plan_id, EDIT)
     current = Project.objects.select_for_update().get(pk=project.pk)
     project.version = next_version(current, expected_version)
