@@ -1,5 +1,6 @@
 """Yearly budgets of projects: planned and actually disbursed money per source."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
@@ -96,7 +97,6 @@ class AnnualBudget(models.Model):
         return self.beijing_funds + self.local_funds
 
     def clean(self):
-        from django.core.exceptions import ValidationError
 
         if self.project_id and self.plan_year_id and self.project.plan_id != self.plan_year.plan_id:
             raise ValidationError({"plan_year": _("This year belongs to another plan than the project.")})

@@ -14,7 +14,7 @@ not see bulk writes.
 import functools
 from datetime import datetime
 
-from django.db import connection
+from django.db import connection, models
 from simple_history.utils import bulk_create_with_history
 
 from funding.fields import WanYuanField
@@ -38,7 +38,6 @@ def _text(value) -> str:
 
 def _formatter(field):
     """A fast to-COPY-text function for one column, chosen once per column rather than per value."""
-    from django.db import models
 
     if isinstance(field, WanYuanField):
         return lambda v: "\\N" if v is None else str(to_yuan(v))

@@ -19,6 +19,7 @@ from importers.messages import ERROR, WARNING, Message
 from importers.parsing import ParseContext, ProjectRow, SheetParser, StatedRow
 from importers.reading import UnreadableFile, detect_format, open_sheets
 from importers.report import ImportReport
+from importers.spool import RowSpool
 from importers.writing import AnnexWriter
 from planportal.lib.names import category_key
 from plans.access import ADMIN, require
@@ -74,7 +75,6 @@ def annex_import(
     progress = progress or (lambda stage, done, total: None)
     unit_ids = dict(UnitAlias.objects.filter(plan=plan).values_list("key", "unit_id"))
     context = parse_context(plan)
-    from importers.spool import RowSpool
 
     with RowSpool() as spool:
         checked = _check(files, context, unit_ids, spool, report, progress)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from plans.models import Category, Plan
+from projects.validation import check_project_belongs_to_plan
 
 
 class ImplementingUnit(models.Model):
@@ -163,7 +164,6 @@ class Project(models.Model):
         return self.name
 
     def clean(self):
-        from projects.validation import check_project_belongs_to_plan
 
         check_project_belongs_to_plan(self)
 

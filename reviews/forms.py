@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reviews.services import REASON_REQUIRED
+
 
 class NoteForm(forms.Form):
     text = forms.CharField(label=_("Note (optional)"), required=False, max_length=4000,
@@ -23,7 +25,6 @@ class ReasonForm(forms.Form):
 
 def form_for(action: str, data=None) -> forms.Form:
     """The form of one action; every form posts a field named "text", with ids unique on the page."""
-    from reviews.services import REASON_REQUIRED
 
     form_class = ReasonForm if action in REASON_REQUIRED else NoteForm
     return form_class(data, auto_id=f"id_{action}_%s")

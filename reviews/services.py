@@ -17,6 +17,7 @@ from funding.models import AnnualBudget
 from plans.access import EDIT, REVIEW, history_user, may
 from plans.models import PlanYear
 from reviews.models import ReviewEvent
+from reviews.notifications import notify_review_event
 from rollups.models import Variance
 
 Review = PlanYear.Review
@@ -95,7 +96,6 @@ def _transition(*, action: str, plan_year: PlanYear, user, reason: str) -> Revie
         event.save()
         locked.review_status, locked.review_changed_at, locked.review_changed_by = target, now, history_user(user)
         locked.save(update_fields=["review_status", "review_changed_at", "review_changed_by"])
-        from reviews.notifications import notify_review_event
 
         notify_review_event(event)
     # The caller's instance shows the new state too.

@@ -195,3 +195,22 @@ def test_a_web_form_opened_before_an_admin_save_is_refused(plan, staff):
     assert page.status_code == 409
     budget.refresh_from_db()
     assert budget.beijing_funds == Decimal("1100")
+
+
+@pytest.mark.django_db
+def test_adding_a_project_with_its_budgets_in_the_admin_goes_through_the_services(plan, staff):
+    client = browser(staff)
+    url = reverse("admin:projects_project_add")
+    data = admin_form(client, url, Project)
+    category = plan.categories.first()
+    data.update({"plan": str(plan.pk), "name": "  新项目  ", "category": str(category.pk), "nature": "新建",
+                 "status": "planned", "location_text": "巴彦呼舒镇哈日道卜嘎查",
+                 "budgets-TOTAL_FORMS": "1", "budgets-0-plan_year": str(PlanYear.objects.get(plan=plan, year=2024).pk),
+                 "budgets-0-total_investment": "10", "budgets-0-beijing_funds": "6", "budgets-0-local_funds": "4"})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    project = Project.objects.get(name="新项目")  # the service trims the name …
+    assert project.township.name == "巴彦呼舒镇"  # … and recognises the place
+    budget = project.budgets.get()
+    assert (budget.year, budget.beijing_funds) == (2024, Decimal("6"))
+    assert project.history.get().history_user == staff and budget.history.get().history_user == staff
