@@ -24,7 +24,6 @@ from funding.models import AnnualBudget
 from funding.services import budget_create, budget_delete, budget_update
 from planportal.concurrency import StaleEdit
 from plans.access import EDIT, plan_for_user
-from plans.models import PlanYear
 from plans.locks import YearLocked
 from portal.project_forms import (
     ACTUAL_FIELDS,
@@ -36,6 +35,7 @@ from portal.project_forms import (
     attach_errors,
 )
 from funding.history import conflict_for
+from projects.locks import locked_years_by_project
 from projects.services import project_create, project_update, unit_for_spelling
 from portal.project_views import project_of, project_url
 
@@ -87,8 +87,11 @@ def project_edit_view(request, code, pk):
     plan = plan_for_user(request.user, code, EDIT)
     project = project_of(plan, pk)
     conflict = None
+    # What an approved year's annex row shows of the project stays (projects.locks): shown, not editable.
+    locked_years = sorted(locked_years_by_project([project.pk]).get(project.pk, ()))
+    stored = ProjectForm.initial_for(project)
     if request.method == "POST":
-        form = ProjectForm(request.POST, plan=plan)
+        form = ProjectForm(request.POST, plan=plan, initial=stored, locked=bool(locked_years))
         if form.is_valid():
             editing = copy.copy(project)  # the page keeps showing the stored project if the save fails
             saved, form, conflict = _save(form, lambda: project_update(
@@ -98,9 +101,7 @@ def project_edit_view(request, code, pk):
                 messages.success(request, _("The project is saved."))
                 return redirect(project_url(plan, saved))
     else:
-        form = ProjectForm(initial=ProjectForm.initial_for(project), plan=plan)
-    locked_years = sorted(set(AnnualBudget.objects.filter(
-        project=project, plan_year__review_status=PlanYear.Review.APPROVED).values_list("plan_year__year", flat=True)))
+        form = ProjectForm(initial=stored, plan=plan, locked=bool(locked_years))
     return render(request, "projects/project_form.html", {
         "plan": plan, "form": form, "project": project, "conflict": conflict, "locked_years": locked_years,
     }, status=CONFLICT if conflict else 200)

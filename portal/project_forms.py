@@ -90,14 +90,17 @@ class ProjectForm(VersionedForm):
                                   widget=forms.Textarea(attrs={"rows": 4}))
     status = forms.ChoiceField(label=_label(Project, "status"), choices=Project.Status.choices)
 
-    def __init__(self, data=None, *, plan: Plan, creating: bool = False, initial=None):
+    def __init__(self, data=None, *, plan: Plan, creating: bool = False, initial=None, locked: bool = False):
         super().__init__(data, initial=initial)
-        self.init_kwargs = {"plan": plan, "creating": creating}
+        self.init_kwargs = {"plan": plan, "creating": creating, "initial": initial, "locked": locked}
         self.plan = plan
         self.fields["category"].queryset = Category.objects.filter(plan=plan).order_by("order", "id")
         self.fields["unit"].queryset = ImplementingUnit.objects.filter(plan=plan).order_by("name")
         if creating:
             del self.fields["version"]
+        if locked:  # a budget in an approved year: what its annex row shows stays as signed off
+            for name in ("name", "category", "nature", "unit", "unit_spelling", "location_text"):
+                self.fields[name].disabled = True
 
     @classmethod
     def initial_for(cls, project: Project) -> dict:

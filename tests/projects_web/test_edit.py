@@ -125,15 +125,22 @@ def test_lost_update_guard_on_a_project(plan, project):
     assert (project.name, project.description, project.version) == ("乙改的名字", "乙的说明", 3)
 
 
-def test_a_project_with_an_approved_year_cannot_be_edited(plan, staff, budget):
+def test_a_project_with_an_approved_year_keeps_what_the_approved_row_shows(plan, staff, budget):
     _approve(plan, 2021)
     client = signed_in(staff)
     url = _url("plan-project-edit", project=budget.project)
-    response = client.post(url, {**_form_data(client.get(url)), "name": "改名"})
-    assert response.status_code == 200
-    assert "2021 has been approved and is locked" in response.content.decode()
+    shown = client.get(url)
+    page = shown.content.decode()
+    assert "its name, nature, category, implementing unit and place stay as approved" in page
+    assert shown.context["form"]["name"].field.disabled and shown.context["form"]["category"].field.disabled
+    other = plan.categories.exclude(pk=budget.project.category_id).first()
+    # A browser sends nothing for a disabled field; a hand-made post that does is ignored.
+    response = client.post(url, {**_form_data(shown), "name": "改名", "category": other.pk,
+                                 "description": "进展说明", "status": "in_progress"})
+    assert response.status_code == 302
     budget.project.refresh_from_db()
-    assert budget.project.name != "改名"
+    assert budget.project.name != "改名" and budget.project.category_id != other.pk
+    assert (budget.project.description, budget.project.status) == ("进展说明", "in_progress")
 
 
 # --- budgets ----------------------------------------------------------------------------------------
