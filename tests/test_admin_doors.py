@@ -214,3 +214,52 @@ def test_adding_a_project_with_its_budgets_in_the_admin_goes_through_the_service
     budget = project.budgets.get()
     assert (budget.year, budget.beijing_funds) == (2024, Decimal("6"))
     assert project.history.get().history_user == staff and budget.history.get().history_user == staff
+
+
+@pytest.mark.django_db
+def test_each_record_can_be_added_changed_and_deleted_in_the_admin_through_its_service(plan, staff, plan_admin):
+    """The admin's glue to every service: add, change and delete one record of each kind."""
+    from figures.models import KeyProject, StatedFigure
+    from indicators.models import Indicator, IndicatorValue
+    from plans.models import Category
+    from projects.models import ImplementingUnit, Place, UnitAlias
+    from projects.services import banner_of, unit_create
+
+    unit = unit_create(plan=plan, name="旗教育局", user=SYSTEM)
+    indicator = Indicator.objects.create(plan=plan, seq=1, name="指标", unit="个", target=1, target_year=2025,
+                                         attribute="binding")
+    banner = banner_of(plan)
+    cases = [
+        (staff, ImplementingUnit, {"plan": plan.pk, "name": "旗卫健委"}, {"name": "科右中旗卫健委"}),
+        (staff, UnitAlias, {"unit": unit.pk, "spelling": "科右中旗教育局局"}, {"spelling": "旗教育局（新）"}),
+        (staff, Place, {"plan": plan.pk, "kind": "township", "name": "好腰苏木", "parent": banner.pk},
+         {"name": "好腰苏木镇"}),
+        (staff, StatedFigure, {"plan": plan.pk, "year": "2023", "metric": "projects", "value": "5",
+                               "source": "补充说明"}, {"value": "6"}),
+        (staff, KeyProject, {"plan": plan.pk, "column": "3", "title": "专栏3", "first_year": "2023",
+                             "last_year": "2023", "name": "重点", "source": "专栏3"}, {"name": "重点（改）"}),
+        (staff, Indicator, {"plan": plan.pk, "kind": "main", "key": "extra", "seq": "9", "name": "新指标",
+                            "unit": "个", "target": "3", "target_year": "2025", "attribute": "expected",
+                            "direction": "at_least"}, {"target": "4"}),
+        (staff, IndicatorValue, {"indicator": indicator.pk, "year": "2023", "value": "1"}, {"value": "2"}),
+        (plan_admin, Category, {"plan": plan.pk, "order": "10", "code": "extra", "name_zh": "新类"},
+         {"name_zh": "新类别"}),
+    ]
+    for user, model, fields, changes in cases:
+        client = browser(user)
+        opts = model._meta
+        add = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
+        before = set(model._default_manager.values_list("pk", flat=True))
+        data = {**admin_form(client, add, model), **fields}
+        response = client.post(add, data)
+        assert response.status_code == 302, (opts.label, response.content.decode()[:4000])
+        (pk,) = set(model._default_manager.values_list("pk", flat=True)) - before
+        obj = model._default_manager.get(pk=pk)
+        response = post_change(client, obj, **changes)
+        assert response.status_code == 302, (opts.label, response.content.decode()[:4000])
+        obj.refresh_from_db()
+        for name, value in changes.items():
+            assert str(getattr(obj, name)).rstrip("0").rstrip(".") == value.rstrip("0").rstrip("."), opts.label
+        delete = reverse(f"admin:{opts.app_label}_{opts.model_name}_delete", args=[pk])
+        assert client.post(delete, {"post": "yes"}).status_code == 302, opts.label
+        assert not model._default_manager.filter(pk=pk).exists(), opts.label
