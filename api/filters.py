@@ -3,7 +3,9 @@
 Each backend declares its parameters once: they filter the list and describe
 themselves in the OpenAPI schema. Names (category, unit, township) are looked up
 in the request's plan only. The projects' filters are funding.filters.ProjectFilterSet
-(shared with the list page and the admin), applied by PlanFilterBackend.
+(shared with the list page and the admin), applied by PlanFilterBackend. Numbers and
+texts are read by the rules of planportal.lib.params (at most 18 ASCII digits; no NUL
+byte), the same as the pages' and the admin's.
 """
 
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ from rest_framework.filters import BaseFilterBackend, OrderingFilter
 
 from projects.lookups import find_category
 from figures.models import StatedFigure
+from planportal.lib.params import integer, storable
 from rollups.models import Rollup, Variance
 
 
@@ -28,10 +31,10 @@ class Param:
 
 
 def _int(raw: str) -> int:
-    try:
-        return int(raw)
-    except ValueError:
-        raise ValueError(_("Enter a whole number.")) from None
+    value = integer(raw)
+    if value is None:
+        raise ValueError(_("Enter a whole number of at most 18 digits."))
+    return value
 
 
 def _choice(choices) -> Callable[[str], str]:
@@ -81,6 +84,9 @@ class ParamFilter(BaseFilterBackend):
         for param in getattr(view, "filter_params", ()):
             raw = request.query_params.get(param.name, "").strip()
             if not raw:
+                continue
+            if not storable(raw):
+                errors[param.name] = [_("This value contains a NUL character (\\0), which is not allowed.")]
                 continue
             try:
                 queryset = param.apply(queryset, raw, view.plan)

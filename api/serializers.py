@@ -13,10 +13,18 @@ from rollups.models import Rollup, Variance
 
 VERSION_HELP = ("The version you read. Send it back with every change: a change based on an older version "
                 "is refused with 409 and the current record.")
+VALUE_VERSION_HELP = ("The version of the year's value you read. Send it back to correct that value: a correction "
+                      "based on an older version is refused with 409 and the current value. A year with no value "
+                      "yet needs none (if someone else enters one first, 409 with theirs).")
+SEND_VERSION = _("Send the version of the record you read.")
 
 
-def _version_field():
-    return serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
+def _version_field(help_text: str = VERSION_HELP):
+    return serializers.IntegerField(min_value=1, required=False, help_text=help_text)
+
+
+def _version_missing():
+    return serializers.ValidationError({"version": [SEND_VERSION]})
 
 
 class VersionedSerializer(serializers.ModelSerializer):
@@ -24,7 +32,7 @@ class VersionedSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         if self.instance is not None and attrs.get("version") is None:
-            raise serializers.ValidationError({"version": [_("Send the version of the record you read.")]})
+            raise _version_missing()
         return attrs
 
 
@@ -130,8 +138,9 @@ class BudgetSerializer(VersionedSerializer):
 
 # --- stated figures, totals, disagreements -----------------------------------------------------
 
-class StatedFigureSerializer(serializers.ModelSerializer):
-    """Origin, year, category and metric say which figure it is: they are set once, at creation."""
+class StatedFigureSerializer(VersionedSerializer):
+    """Origin, year, category and metric say which figure it is: they are set once, at creation.
+    A correction sends the `version` it read."""
 
     origin = serializers.ChoiceField(choices=StatedFigure.Origin.choices, required=False,
                                      help_text="Only “manual” figures (the default) can be created through the API.")
@@ -139,12 +148,13 @@ class StatedFigureSerializer(serializers.ModelSerializer):
     category_name = serializers.CharField(source="category.name_zh", read_only=True, allow_null=True)
     value = PlainDecimalField()
     created_by = serializers.CharField(source="created_by.username", read_only=True, allow_null=True)
+    version = _version_field()
 
     class Meta:
         model = StatedFigure
         fields = [
             "id", "origin", "year", "category", "category_name", "label", "metric", "value", "unit", "qualifier",
-            "source", "sheet", "row", "import_batch", "created_by", "updated_at",
+            "source", "sheet", "row", "import_batch", "created_by", "version", "updated_at",
         ]
         read_only_fields = ["sheet", "row", "import_batch", "updated_at"]
 
@@ -157,6 +167,7 @@ class StatedFigureSerializer(serializers.ModelSerializer):
                     _("Only figures entered by staff (origin “manual”) can be created here; "
                       "the others come from the plan's documents.")]})
             return attrs
+        attrs = super().validate(attrs)
         changed = [name for name in self.IDENTITY if name in attrs and attrs[name] != getattr(self.instance, name)]
         if changed:
             message = _("This says which figure it is and cannot change: add another figure instead.")
@@ -227,15 +238,27 @@ class IndicatorSerializer(serializers.Serializer):
 
 
 class IndicatorValueSerializer(serializers.ModelSerializer):
+    """A year's value; posting a year that has one corrects it, sending the `version` read
+    (context["indicator"]: the indicator posted to)."""
+
     value = PlainDecimalField(max_digits=14, decimal_places=4)
     entered_by = serializers.CharField(source="entered_by.username", read_only=True, allow_null=True)
+    version = _version_field(VALUE_VERSION_HELP)
 
     class Meta:
         model = IndicatorValue
-        fields = ["id", "year", "value", "note", "evidence_text", "evidence_file", "entered_by", "entered_at"]
+        fields = ["id", "year", "value", "note", "evidence_text", "evidence_file", "entered_by", "entered_at",
+                  "version"]
         read_only_fields = ["entered_at"]
         # (indicator, year) is unique: a second value for a year corrects the first, it is no error.
         validators = []
+
+    def validate(self, attrs):
+        indicator = self.context.get("indicator")
+        if (indicator is not None and attrs.get("version") is None
+                and IndicatorValue.objects.filter(indicator=indicator, year=attrs.get("year")).exists()):
+            raise _version_missing()  # a correction: of the value the caller has seen
+        return attrs
 
 
 class ProjectConflictSerializer(serializers.Serializer):
@@ -252,6 +275,22 @@ class BudgetConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField(help_text="stale")
     current = BudgetSerializer()
+
+
+class StatedFigureConflictSerializer(serializers.Serializer):
+    """The 409 body of a stale edit: why, and the figure as it is now."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField(help_text="stale")
+    current = StatedFigureSerializer()
+
+
+class IndicatorValueConflictSerializer(serializers.Serializer):
+    """The 409 body of a stale edit: why, and the year's value as it is now."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField(help_text="stale")
+    current = IndicatorValueSerializer()
 
 
 class LockedSerializer(serializers.Serializer):

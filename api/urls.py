@@ -2,13 +2,13 @@
 
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
 from api.views.docs import LocalRedocView
 from api.views.plans import PlanViewSet
 from api.views.portfolio import BudgetViewSet, ProjectViewSet
 from api.views.reporting import IndicatorViewSet, RollupViewSet, StatedFigureViewSet, VarianceViewSet
+from api.views.token import TokenView
 
 PLAN = r"plans/(?P<code>[-a-zA-Z0-9_]+)"
 
@@ -22,7 +22,7 @@ router.register(f"{PLAN}/variances", VarianceViewSet, basename="api-variances")
 router.register(f"{PLAN}/indicators", IndicatorViewSet, basename="api-indicators")
 
 urlpatterns = [
-    path("token/", obtain_auth_token, name="api-token"),
+    path("token/", TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", LocalRedocView.as_view(url_name="api-schema"), name="api-redoc"),

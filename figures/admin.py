@@ -2,7 +2,9 @@
 
 Staff add figures of their own ("entered by staff") and correct the value and wording
 of any; which figure it is (origin, year, category, metric) never changes, and a
-figure the plan document or an annex states is corrected, never deleted.
+figure the plan document or an annex states is corrected, never deleted. A correction is
+based on the version the form was opened at: a save over someone else's newer one is refused
+and the form shown again with their changes.
 """
 
 from django.contrib import admin
@@ -19,15 +21,18 @@ from figures.services import (
     stated_figure_delete,
     stated_figure_update,
 )
-from plans.admin_base import PlanRoleAdmin
+from planportal.history import conflict_for
+from plans.admin_base import PlanRoleAdmin, VersionedAdminForm
 from plans.admin_scoping import dependent_filter, plan_filter
 from plans.models import Category
 
 IDENTITY = ["plan", "origin", "year", "category", "metric"]
+CORRECTABLE_SHOWN = ["value", "unit", "qualifier", "label", "source"]  # FIGURE_CORRECTABLE, in the form's order
 
 
 @admin.register(StatedFigure)
 class StatedFigureAdmin(PlanRoleAdmin):
+    form = VersionedAdminForm
     list_display = ["year", "category", "metric", "value", "unit", "origin", "label", "source"]
     list_filter = [
         plan_filter("plan"),
@@ -40,8 +45,8 @@ class StatedFigureAdmin(PlanRoleAdmin):
     list_select_related = ["category", "plan"]
 
     def get_fields(self, request, obj=None):
-        return [*IDENTITY, "value", "unit", "qualifier", "label", "source", "sheet", "row", "import_batch",
-                "created_by", "updated_at"] if obj is not None else [
+        return [*IDENTITY, *CORRECTABLE_SHOWN, "sheet", "row", "import_batch", "created_by", "updated_at",
+                "opened_version"] if obj is not None else [
             "plan", "year", "category", "metric", "value", "unit", "qualifier", "label", "source"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -62,8 +67,11 @@ class StatedFigureAdmin(PlanRoleAdmin):
         return stated_figure_create(plan=form.cleaned_data["plan"], user=request.user, **data)
 
     def service_update(self, request, obj, form, changes):
-        stated_figure_update(figure=obj, user=request.user,
+        stated_figure_update(figure=obj, user=request.user, expected_version=form.version_opened(),
                              **{k: v for k, v in changes.items() if k in FIGURE_CORRECTABLE})
+
+    def conflict_of(self, current, opened_version):
+        return conflict_for(current, opened_version, CORRECTABLE_SHOWN)
 
     def service_delete(self, request, obj):
         stated_figure_delete(figure=obj, user=request.user)

@@ -62,6 +62,8 @@ class StatedFigure(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Bumped by every write: a save based on an older version is refused (no lost updates).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     history = HistoricalRecords()
     objects = StatedFigureQuerySet.as_manager()

@@ -1,4 +1,4 @@
-"""Writes to stated figures and key projects, with the acting user's role, the year lock,
+"""Writes to stated figures and key projects, with the acting user's role, the year lock, the version,
 validation, history and the recompute request checked here for every door."""
 
 from decimal import Decimal
@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from figures.models import KeyProject, StatedFigure
+from planportal.concurrency import next_version
 from planportal.fields import known_fields
 from planportal.history import attribute_to
 from planportal.lib.names import category_key
@@ -43,7 +44,7 @@ def narrative_figures_load(*, plan: Plan, targets: list[dict], user) -> dict:
             unit=target.get("unit") or "", qualifier=target.get("qualifier") or "",
             source=_source_text(target["source"]), created_by=history_user(user),
         ).assign_slot()
-        existing = StatedFigure.objects.filter(plan=plan, slot=figure.slot).first()
+        existing = StatedFigure.objects.select_for_update().filter(plan=plan, slot=figure.slot).first()
         if existing is None:
             ensure_plan_years_editable(plan_id=plan.pk, years=[figure.year])
             figure.full_clean()
@@ -53,6 +54,7 @@ def narrative_figures_load(*, plan: Plan, targets: list[dict], user) -> dict:
         elif (existing.value, existing.source, existing.qualifier) != (figure.value, figure.source, figure.qualifier):
             ensure_plan_years_editable(plan_id=plan.pk, years=[figure.year])
             existing.value, existing.source, existing.qualifier = figure.value, figure.source, figure.qualifier
+            existing.version = next_version(existing, None)  # a form opened before this load is now stale
             attribute_to(existing, user)
             existing.save()
             counts["updated"] += 1
@@ -116,11 +118,14 @@ def stated_figure_create(*, plan: Plan, user, metric: str, value, source: str, y
 
 
 @transaction.atomic
-def stated_figure_update(*, figure: StatedFigure, user, **changes) -> StatedFigure:
-    """Correct a figure's value or wording; the history keeps what it said before."""
+def stated_figure_update(*, figure: StatedFigure, user, expected_version: int | None = None,
+                         **changes) -> StatedFigure:
+    """Correct a figure's value or wording; the history keeps what it said before. With `expected_version`
+    (the version the editor started from), a save over someone else's newer save is refused (StaleEdit)."""
     known_fields(changes, FIGURE_CORRECTABLE, "stated_figure_update")
     require(user, figure.plan_id, EDIT)
     figure = StatedFigure.objects.select_for_update().get(pk=figure.pk)
+    figure.version = next_version(figure, expected_version)
     ensure_plan_years_editable(plan_id=figure.plan_id, years=[figure.year])
     for field, value in changes.items():
         setattr(figure, field, value)

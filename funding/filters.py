@@ -33,6 +33,7 @@ from projects.lookups import find_category, find_township, find_unit
 from funding.fields import WanYuanField
 from funding.models import AnnualBudget
 from planportal.lib.money import MAX_WAN
+from planportal.lib.params import whole_number
 from plans.models import Category, Plan
 from projects.models import ImplementingUnit, Place, Project
 
@@ -359,7 +360,8 @@ def admin_plan(request) -> Plan | None:
     visible = Plan.objects.visible_to(request.user)
     raw = request.GET.get(ADMIN_PLAN_PARAMETER, "")
     if raw:
-        plan = visible.filter(pk=int(raw)).first() if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+        plan_id = whole_number(raw)
+        plan = visible.filter(pk=plan_id).first() if plan_id is not None else None
     else:
         plans = list(visible.order_by("pk")[:2])
         plan = plans[0] if len(plans) == 1 else None

@@ -39,7 +39,8 @@ class ImportBatchAdmin(ReadOnlyPlanAdmin):
     list_filter = [plan_filter("plan"), "status"]
     search_fields = ["name", "files__original_name", "files__sha256"]
     list_select_related = ["plan", "uploaded_by"]
-    readonly_fields = ["plan", "name", "status", "uploaded_by", "created_at", "started_at", "finished_at"]
+    readonly_fields = ["plan", "name", "status", "uploaded_by", "created_at", "started_at", "finished_at",
+                       "files_removed_at"]
     fields = readonly_fields
     inlines = [ImportBatchFileInline]
     change_form_template = "admin/importers/importbatch/change_form.html"
@@ -103,7 +104,7 @@ class ImportBatchAdmin(ReadOnlyPlanAdmin):
             "warnings": [m.as_json(lang) for m in stored_messages(data, "warnings")],
             "running": batch.status in RUNNING,
             "progress": batch_progress(batch.pk),
-            "can_confirm": batch.status == ImportBatch.Status.PREVIEWED
+            "can_confirm": batch.status == ImportBatch.Status.PREVIEWED and batch.files_removed_at is None
             and self.may(request, batch.plan_id, ADMIN),
             "Status": ImportBatch.Status,
         }

@@ -2,14 +2,15 @@ from pathlib import Path
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from importers.batches import upload_refusal
 from plans.access import ADMIN, plans_where
 from plans.models import Plan
 
 ALLOWED_SUFFIXES = {".xlsx", ".xls", ".ods", ".csv"}
-MAX_UPLOAD_BYTES = 50 * 2**20
-MAX_FILES = 10
+MAX_FILES = 10  # the size limit is settings.PLANPORTAL_MAX_UPLOAD_BYTES (importers.batches.upload_refusal)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -48,6 +49,7 @@ class UploadForm(forms.Form):
                 raise ValidationError(
                     _("“%(name)s” is not a spreadsheet: upload .xlsx, .xls, .ods or .csv files.") % {"name": upload.name}
                 )
-            if upload.size > MAX_UPLOAD_BYTES:
-                raise ValidationError(_("“%(name)s” is larger than 50 MB.") % {"name": upload.name})
+            refusal = upload_refusal(upload.name, upload.size)
+            if refusal is not None:
+                raise ValidationError(refusal.text(get_language() or "zh-hans"))
         return files

@@ -62,6 +62,43 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{years} has been approved and is locked: ask the liaison officer to reopen it first. This row would "
         "change the category or nature of the project “{name}” in that year.",
     ),
+    "file_too_large": (
+        "文件“{name}”有 {size_mb} MB，超过上传上限 {limit_mb} MB：请只保留附表所需的工作表和内容后再上传。",
+        "The file “{name}” is {size_mb} MB, over the upload limit of {limit_mb} MB: keep only the sheets and "
+        "content the annex needs, then upload it again.",
+    ),
+    "formula_in_stated": (
+        "单元格 {cell} 的合计是公式：按表格显示的结果作为表列数导入，并与项目行之和核对。",
+        "Cell {cell} holds its total as a formula: the result the sheet shows is imported as the stated figure "
+        "and checked against the sum of the rows.",
+    ),
+    "formula_in_amount": (
+        "单元格 {cell} 是公式，不是填写的金额（公式保存的结果可能没有计算或已经过时）：导入只接受直接填写的数字。"
+        "请选中这些单元格，复制后用“选择性粘贴 → 数值”粘贴回原处，再上传。",
+        "Cell {cell} holds a formula, not a typed amount (a formula's saved result may be missing or out of "
+        "date): the import takes only typed numbers. Select the cells, copy them and paste them back with "
+        "Paste Special → Values, then upload again.",
+    ),
+    "formula_in_year": (
+        "单元格 {cell} 是公式，不是填写的年份：请直接填写四位年份（如 2023）后再上传。",
+        "Cell {cell} holds a formula, not a typed year: type the four-digit year (e.g. 2023), then upload again.",
+    ),
+    "merged_amount": (
+        "金额单元格 {cells} 是合并单元格：一个金额占了几个格子，无法确定它属于哪一行。"
+        "请取消合并，在每一行填写各自的金额后再上传。",
+        "The amount cells {cells} are merged: one amount covers several cells and cannot be given to one row. "
+        "Unmerge them and fill in each row's own amount, then upload again.",
+    ),
+    "text_too_long": (
+        "这一格有 {length} 个字符，超过上限 {limit} 个字符：请删减后再上传。",
+        "This cell has {length} characters, over the limit of {limit}: shorten it, then upload again.",
+    ),
+    "year_shown_as_date": (
+        "实施年度单元格的格式是日期，显示为 {value}（单元格里的数是 {number}）：请把这一列的单元格格式改为“常规”，"
+        "填写四位年份（如 2023）后再上传。",
+        "The year cell is formatted as a date and shows {value} (the number in the cell is {number}): set the "
+        "column's cell format to General and type the four-digit year (e.g. 2023), then upload again.",
+    ),
     "too_many_errors": (
         "错误太多，只列出前 {shown} 条（共 {total} 条）：请先改正这些再重新上传。",
         "Too many errors: only the first {shown} of {total} are listed; correct these and upload again.",
@@ -102,6 +139,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "unknown_status": (
         "项目状态“{value}”无法识别：已保留原状态。",
         "Status “{value}” is not recognised: the status was left unchanged.",
+    ),
+    "merged_cells_filled": (
+        "{cells} 是合并单元格：第 {first}–{last} 行都按“{value}”导入。",
+        "The cells {cells} are merged: rows {first}–{last} were each imported with “{value}”.",
+    ),
+    "year_from_date": (
+        "实施年度填的是日期 {value}：按 {year} 年导入，请核对。",
+        "The year cell holds the date {value}: imported as the year {year}; please check.",
     ),
     "stated_removed": (
         "{year} 年的表中不再有“{label}”这一行：原来记录的表列数已删除（历史中仍可查）。",

@@ -38,6 +38,9 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # When the stored copies of the uploaded files were deleted (the batch was rejected, cancelled or
+    # a dry run, or its files expired: importers.batches). The file rows keep name, size and hash.
+    files_removed_at = models.DateTimeField(_("files deleted"), null=True, blank=True)
 
     objects = ImportBatchQuerySet.as_manager()
 
@@ -65,7 +68,9 @@ class ImportBatch(models.Model):
 
 
 class ImportBatchFile(models.Model):
-    """One uploaded file of a batch, kept so every imported value can be traced to its file."""
+    """One uploaded file of a batch: its name, size and SHA-256 trace every imported value to its file.
+    The stored copy (`file`) goes when the batch ends without an import, or after
+    settings.PLANPORTAL_UPLOAD_RETENTION_DAYS (importers.batches); `file` is then blank."""
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="files", verbose_name=_("import"))
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")

@@ -4,6 +4,7 @@ Pure module (no Django): the caller passes what it knows of the plan in a
 ParseContext and gets back a stream of ProjectRow / StatedRow / Message.
 """
 
+import datetime
 import enum
 import functools
 from collections.abc import Callable, Iterable, Iterator
@@ -12,6 +13,7 @@ from decimal import Decimal
 
 from importers.layout import AMOUNT_FIELDS, COLUMN_BY_FIELD, Header, find_header, text_cells, year_in_text
 from importers.messages import ERROR, WARNING, Message
+from importers.reading import NO_MARKS, Marks
 from planportal.lib.names import (
     category_key,
     normalize_text,
@@ -34,6 +36,13 @@ STATUSES = {
     "completed": "completed", "已完成": "completed", "完成": "completed", "竣工": "completed", "已竣工": "completed",
     "cancelled": "cancelled", "已取消": "cancelled", "取消": "cancelled",
 }
+# Cells whose value is a sum of money: a formula or a merged area there is refused (see SheetParser).
+MONEY_FIELDS = (*AMOUNT_FIELDS, "actual_beijing", "actual_local")
+# Text longer than its column holds is refused, not cut. The defaults are the models' (services
+# passes them from the models); any other text stops at Excel's own limit for one cell.
+MAX_LENGTHS = {"name": 300, "unit": 200, "serial": 20, "label": 200}
+EXCEL_CELL_CHARS = 32767
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
 # A subtotal or 合计 row carries a label and amounts (and, in the document, a stray "0" in
 # other cells): a place, a year or a nature filled in means a project row instead.
 _IDENTITY_FIELDS = ("location", "year", "nature")
@@ -53,6 +62,7 @@ class ParseContext:
     categories: dict  # category_key → (category id, name)
     # The plan's one unit-spelling rule (projects.services.unit_key_function): spelling → matching key.
     unit_key: Callable[[str], str] = unit_key
+    max_lengths: dict = field(default_factory=lambda: dict(MAX_LENGTHS))
 
 
 @dataclass(slots=True)
@@ -99,6 +109,15 @@ class _Table:
     pending: list = field(default_factory=list)  # stated rows waiting for the table's year
 
 
+def _cell_name(row: int, index: int) -> str:
+    """"H5" for spreadsheet row 5, column index 7."""
+    letters, n = "", index + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row}"
+
+
 def _text(value, from_csv: bool) -> str:
     if value is None:
         return ""
@@ -109,7 +128,17 @@ def _text(value, from_csv: bool) -> str:
 
 
 class SheetParser:
-    def __init__(self, context: ParseContext, sheet_name: str, *, from_csv: bool = False):
+    """`marks` (importers.reading.Marks) say which cells hold formulas and which are merged:
+
+    * a formula in an amount or year cell is refused: calamine hands over its saved result
+      (or a blank when it has none), a number nobody typed;
+    * a merged area below the header that covers an amount cell is refused: the amount sits
+      in its first cell and the other rows would read 0;
+    * a merged area over rows of another column (a unit, a category, a place written once
+      for several projects) gives each of its rows the value a reader sees there, with a warning.
+    """
+
+    def __init__(self, context: ParseContext, sheet_name: str, *, from_csv: bool = False, marks: Marks = NO_MARKS):
         self.context = context
         self.sheet = sheet_name
         self.from_csv = from_csv
@@ -117,6 +146,14 @@ class SheetParser:
         self.title_year: int | None = None
         self.table: _Table | None = None
         self.known = "、".join(name for _id, name in context.categories.values())
+        self.marks = marks
+        self._limits = {f: context.max_lengths.get(f, EXCEL_CELL_CHARS)
+                        for f in ("name", "location", "unit", "serial", "content", "use", "label")}
+        self._merges = marks.merges  # sorted by first row
+        self._next_merge = 0
+        self._active: list = []  # merged areas over the current row
+        self._tops: dict = {}  # merged area → the value of its first cell
+        self._reported: set = set()  # merged areas already reported
 
     # --- helpers -------------------------------------------------------------
     def _cell(self, cells: tuple, field: str):
@@ -127,8 +164,16 @@ class SheetParser:
         column = self.table.header.labels.get(field, COLUMN_BY_FIELD[field].label) if field else ""
         return Message(level, code, self.sheet, row, " ".join(column.split()), params)
 
-    def _amount(self, cells, field, row, errors, *, blank=None):
+    def _amount(self, cells, field, row, errors, *, blank=None, stated=False):
         value = self._cell(cells, field)
+        if self.marks.formulas or self._active:
+            index = self.table.header.columns.get(field)
+            if stated and index is not None and self.marks.formula(row - 1, index) and value not in (None, ""):
+                # A 合计 or subtotal written as =SUM(…): the figure the sheet shows is what the plan states;
+                # it is compared with the rows like any stated figure, so a stale result shows as a disagreement.
+                errors.append(self._message(WARNING, "formula_in_stated", row, field, cell=_cell_name(row, index)))
+            elif index is not None and self._marked(row, index, field, errors):
+                return blank
         try:
             amount = parse_amount(value)
         except AmountError as exc:
@@ -142,6 +187,60 @@ class SheetParser:
             return blank
         return amount
 
+    def _marked(self, row: int, index: int, field: str, errors: list) -> bool:
+        """True when the amount cell is a formula or in a merged area (an error is added once)."""
+        if self.marks.formula(row - 1, index):
+            errors.append(self._message(ERROR, "formula_in_amount", row, field, cell=_cell_name(row, index)))
+            return True
+        for area in self._active:
+            if area[1] <= index <= area[3] and area[0] >= self.table.header.row:
+                if area not in self._reported:
+                    self._reported.add(area)
+                    cells = f"{_cell_name(area[0] + 1, area[1])}:{_cell_name(area[2] + 1, area[3])}"
+                    errors.append(self._message(ERROR, "merged_amount", area[0] + 1, field, cells=cells))
+                return True
+        return False
+
+    def _unmerge(self, number: int, cells: tuple) -> tuple[tuple, list]:
+        """Track the merged areas over this row; fill the non-amount cells of areas over several rows."""
+        r = number - 1
+        merges = self._merges
+        while self._next_merge < len(merges) and merges[self._next_merge][0] <= r:
+            self._active.append(merges[self._next_merge])
+            self._next_merge += 1
+        self._active = [area for area in self._active if area[2] >= r]
+        if self.table is None or not self._active:
+            return cells, []
+        notes = []
+        fields = {index: field for field, index in self.table.header.columns.items()}
+        for area in self._active:
+            r1, c1, r2, _c2 = area
+            field = fields.get(c1)
+            if r1 < self.table.header.row or r2 == r1 or field is None or field in MONEY_FIELDS:
+                continue
+            if r == r1:
+                self._tops[area] = cells[c1] if c1 < len(cells) else None
+                continue
+            top = self._tops.get(area)
+            if top is None or (c1 < len(cells) and _text(cells[c1], False)):
+                continue
+            cells = tuple(cells) + (None,) * (c1 + 1 - len(cells))
+            cells = cells[:c1] + (top,) + cells[c1 + 1:]
+            if area not in self._reported:
+                self._reported.add(area)
+                notes.append(self._message(
+                    WARNING, "merged_cells_filled", r1 + 1, field,
+                    cells=f"{_cell_name(r1 + 1, c1)}:{_cell_name(r2 + 1, area[3])}", first=r1 + 1, last=r2 + 1,
+                    value=_text(top, self.from_csv)[:60]))
+        return cells, notes
+
+    def _too_long(self, text: str, field: str, row: int, errors: list, *, limit_key: str | None = None) -> bool:
+        limit = self._limits[limit_key or field]
+        if len(text) > limit:
+            errors.append(self._message(ERROR, "text_too_long", row, field, length=len(text), limit=limit))
+            return True
+        return False
+
     def _category(self, text: str):
         return self.context.categories.get(_category_key(text))
 
@@ -153,6 +252,11 @@ class SheetParser:
             texts = text_cells(cells)
             if not texts:
                 continue
+            if self._merges:
+                cells, notes = self._unmerge(number, cells)
+                if notes:
+                    yield from notes
+                    texts = text_cells(cells)
             # Every header names the project-name column; checking for 名称 first keeps the
             # full header match off the data rows (it is the costliest test per row).
             header = find_header(number, cells) if any(
@@ -209,7 +313,7 @@ class SheetParser:
         if grand is None and sub is None:
             return None
         out: list = []
-        amounts = {f: self._amount(cells, f, number, out) for f in AMOUNT_FIELDS}
+        amounts = {f: self._amount(cells, f, number, out, stated=True) for f in AMOUNT_FIELDS}
         category_id = None
         if sub is not None:
             found = self._category(sub[0])
@@ -218,6 +322,8 @@ class SheetParser:
                 return out
             category_id = found[0]
             self.table.subtotal = (category_id, label.strip())
+        if self._too_long(label.strip(), "name", number, out, limit_key="label"):
+            return out
         stated = StatedRow(
             sheet=self.sheet, row=number, kind="total" if grand else "subtotal", label=label.strip(),
             category_id=category_id, year=self.table.year, count=(grand or sub)[1],
@@ -236,23 +342,31 @@ class SheetParser:
         total = self._amount(cells, "total", number, errors, blank=Decimal(0))
         beijing = self._amount(cells, "beijing", number, errors, blank=Decimal(0))
         local = self._amount(cells, "local", number, errors, blank=Decimal(0))
+        amounts_read = not errors  # else a refused amount reads 0: no sum to compare
         content = _text(self._cell(cells, "content"), self.from_csv)
         if not name:
             if total or beijing or local or content:
                 errors.append(self._message(ERROR, "missing_name", number, "name"))
             yield from errors
             return
-        year = self._year(cells, number, errors)
+        year = self._year(cells, number, errors, warnings)
         category_id = self._project_category(cells, number, errors, warnings)
         nature = self._nature(cells, number, warnings)
         location = _text(self._cell(cells, "location"), self.from_csv)
         unit_spelling = _text(self._cell(cells, "unit"), self.from_csv)
+        serial = _text(self._cell(cells, "serial"), False)
+        use = _text(self._cell(cells, "use"), self.from_csv)
+        limits = self._limits
+        if (len(name) > limits["name"] or len(location) > limits["location"] or len(unit_spelling) > limits["unit"]
+                or len(serial) > limits["serial"] or len(content) > limits["content"] or len(use) > limits["use"]):
+            for field, text in (("name", name), ("location", location), ("unit", unit_spelling), ("serial", serial),
+                                ("content", content), ("use", use)):
+                self._too_long(text, field, number, errors)
         row = ProjectRow(
             sheet=self.sheet, row=number, name=name, location=location, unit_spelling=unit_spelling,
             key=(_normalized(name), _normalized(location), self.context.unit_key(unit_spelling)),
             year=year, category_id=category_id, nature=nature,
-            serial=_text(self._cell(cells, "serial"), False), content=content,
-            use=_text(self._cell(cells, "use"), self.from_csv),
+            serial=serial, content=content, use=use,
             total=total, beijing=beijing, local=local,
         )
         if self.table.header.has("actual_beijing"):
@@ -261,7 +375,7 @@ class SheetParser:
             row.actual_local = self._amount(cells, "actual_local", number, errors)
         if self.table.header.has("status"):
             row.status = self._status(cells, number, warnings)
-        if total and total != beijing + local:
+        if amounts_read and total and total != beijing + local:
             warnings.append(self._message(WARNING, "total_mismatch", number, "total", total=total, beijing=beijing,
                                           local=local, sum=beijing + local))
         yield from errors
@@ -274,8 +388,16 @@ class SheetParser:
                 self.table.pending.clear()
             yield row
 
-    def _year(self, cells, number, errors) -> int | None:
+    def _year(self, cells, number, errors, warnings) -> int | None:
         value = self._cell(cells, "year")
+        index = self.table.header.columns.get("year")
+        if index is not None and self.marks.formula(number - 1, index):
+            errors.append(self._message(ERROR, "formula_in_year", number, "year", cell=_cell_name(number, index)))
+            return None
+        if isinstance(value, datetime.date):  # a date cell (datetime is a date too)
+            value = self._date_year(value, number, errors, warnings)
+            if value is None:
+                return None
         try:
             year = parse_year(value)
         except CellValueError as exc:
@@ -290,6 +412,19 @@ class SheetParser:
             errors.append(self._message(ERROR, "year_outside_plan", number, "year", year=year,
                                         first=self.context.first_year, last=self.context.last_year))
         return year
+
+    def _date_year(self, value: datetime.date, number: int, errors: list, warnings: list) -> int | None:
+        """A date typed or formatted in the year column: its year, said in a warning. A year typed into a
+        cell formatted as a date shows as a date in 1905 (2023 days after 1899-12-30): refused, since the
+        sheet shows a date nobody meant."""
+        day = value.date() if isinstance(value, datetime.datetime) else value
+        shown = value.isoformat(sep=" ") if isinstance(value, datetime.datetime) else value.isoformat()
+        if day.year < 1950:
+            errors.append(self._message(ERROR, "year_shown_as_date", number, "year", value=shown,
+                                        number=(day - _EXCEL_EPOCH).days))
+            return None
+        warnings.append(self._message(WARNING, "year_from_date", number, "year", value=shown, year=day.year))
+        return day.year
 
     def _project_category(self, cells, number, errors, warnings) -> int | None:
         text = _text(self._cell(cells, "category"), False)

@@ -10,6 +10,15 @@ process (Rust aborts, no Python exception); an .xls with a few sheets holding tw
 far-apart cells costs ~0.7 GB each at open; an .ods repeats cells by attribute.
 So each sheet's extent is measured from the raw XML/BIFF records first.
 
+The same pre-scans note what calamine does not tell (Sheet.marks): which cells hold a
+formula and which are merged. calamine hands over a formula cell's saved result as if it
+had been typed (xlsx `<v>`, the xls FORMULA record's result, ods office:value), and a blank
+when the writer saved none (openpyxl, xlwt and most scripts save none); it puts a merged
+area's value in its first cell and leaves the others blank (and reports no merges for
+ods). So: xlsx, the `<f>` (with an array formula's ref area) and `<mergeCell>` elements;
+xls, the FORMULA and MERGEDCELLS records; ods, the table:formula, number-*-spanned and
+number-matrix-*-spanned attributes. CSV has neither: "=1+2" there is text.
+
 open_sheets() does every check that needs no full parse. Sheet.rows() can still raise
 UnreadableFile while it loads: a sheet whose XML calamine rejects ("corrupt"), a grid
 that proves larger than its markup said ("too_many_cells"), a CSV byte that does not
@@ -18,11 +27,15 @@ decode after the sniffed prefix ("unsupported_encoding"); callers catch it there
 from __future__ import annotations
 
 import codecs
+import contextvars
 import csv
 import mmap
+import posixpath
 import re
 import struct
 import zipfile
+from array import array
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -35,12 +48,17 @@ MAX_CELLS = 2_000_000          # per sheet, rows x columns as yielded (from A1)
 TOTAL_CELLS = 10 * MAX_CELLS   # all sheets: calamine holds every .xls/.ods sheet at once (~32 B a cell)
 ZIP_RATIO, ZIP_CAP = 20, 500 * 2**20
 PREFIX = 64 * 2**10            # CSV encoding/delimiter are decided on this prefix
+MAX_MERGES = 100_000           # merged areas in a file (a real annex has dozens)
 _CHUNK = 2**20
 
 _MESSAGES = {
     "empty": ("文件是空的：请检查文件后重新上传。", "The file is empty: check it and upload it again."),
     "not_a_spreadsheet": ("文件不是电子表格：请上传 .xlsx、.xls、.ods 或 .csv 文件。",
                           "The file is not a spreadsheet: upload an .xlsx, .xls, .ods or .csv file."),
+    "web_page": ("文件是网页（HTML）或 XML 文本，不是真正的电子表格（有些系统导出的 .xls 就是这样）："
+                 "请用 Excel 或 WPS 打开它，另存为 .xlsx 后再上传。",
+                 "The file is a web page (HTML) or XML text, not a real spreadsheet (some systems export .xls "
+                 "files like this): open it in Excel or WPS, save it as .xlsx and upload it again."),
     "corrupt": ("文件已损坏，无法读取：请用 Excel 或 WPS 打开后另存为 .xlsx 再上传。",
                 "The file is damaged and cannot be read: open it in Excel or WPS, save it as .xlsx and upload it again."),
     "encrypted": ("文件设有密码保护：请在 Excel 或 WPS 中取消密码并保存后再上传。",
@@ -49,6 +67,8 @@ _MESSAGES = {
                   "The file is too large: keep only the sheets and content the annex needs, then upload it again."),
     "too_many_cells": ("工作表的单元格太多（单个工作表超过 200 万个）：请删除多余的行和列后再上传。",
                        "A sheet has too many cells (over 2,000,000): delete unused rows and columns, then upload it again."),
+    "too_many_merges": ("文件的合并单元格太多（超过 10 万处）：请取消合并后再上传。",
+                        "The file has too many merged areas (over 100,000): unmerge the cells, then upload it again."),
     "unsupported_encoding": ("无法识别 CSV 文件的文字编码：请在 Excel 中另存为“CSV UTF-8”或 .xlsx 后再上传。",
                              "The CSV file's text encoding is not recognised: save it as \"CSV UTF-8\" or .xlsx in Excel and upload it again."),
 }
@@ -70,11 +90,103 @@ class UnreadableFile(Exception):
 
 
 @dataclass(frozen=True)
+class Marks:
+    """What a sheet's markup says beyond its values. Rows and columns count from 0 (A1 is (0, 0))."""
+
+    formulas: dict = field(default_factory=dict)   # column → sorted array of the rows holding a formula
+    merges: tuple = ()                             # merged areas: (first row, first col, last row, last col)
+
+    def formula(self, row: int, col: int) -> bool:
+        rows = self.formulas.get(col)
+        if not rows:
+            return False
+        i = bisect_left(rows, row)
+        return i < len(rows) and rows[i] == row
+
+
+NO_MARKS = Marks()
+
+
+class _Budget:
+    """What one file's marks may hold, all sheets together: a hostile file could repeat <f/> or
+    <mergeCell> millions of times inside a small extent."""
+
+    def __init__(self):
+        self.formulas, self.areas, self.merges = TOTAL_CELLS, MAX_MERGES, MAX_MERGES
+
+
+_BUDGET: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("reading_marks_budget", default=None)
+
+
+class _MarksBuilder:
+    """Collects marks while a pre-scan runs; build() clips array-formula areas to the sheet."""
+
+    def __init__(self, where: str):
+        self.where = where
+        self.budget = _BUDGET.get() or _Budget()
+        self.count = 0                  # formula cells noted in this sheet
+        self.cells: dict[int, array] = {}
+        self.areas: list[tuple[int, int, int, int]] = []
+        self.merges: list[tuple[int, int, int, int]] = []
+
+    def formula(self, row: int, col: int) -> None:
+        rows = self.cells.get(col)
+        if rows is None:
+            rows = self.cells[col] = array("I")
+        elif rows[-1] == row:
+            return
+        self.count += 1
+        self.budget.formulas -= 1
+        if self.count > MAX_CELLS or self.budget.formulas < 0:
+            raise UnreadableFile("too_many_cells", f"{self.where}: too many formula cells")
+        rows.append(min(row, 0xFFFFFFFF))
+
+    def formula_area(self, r1: int, c1: int, r2: int, c2: int) -> None:
+        """An array formula's area (or a repeated ods formula cell): every cell of it is a formula's result."""
+        self.budget.areas -= 1
+        if self.budget.areas < 0:
+            raise UnreadableFile("too_many_cells", f"{self.where}: over {MAX_MERGES} formula areas")
+        self.areas.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
+
+    def merge(self, r1: int, c1: int, r2: int, c2: int) -> None:
+        if (r1, c1) == (r2, c2):
+            return
+        self.budget.merges -= 1
+        if self.budget.merges < 0:
+            raise UnreadableFile("too_many_merges", f"{self.where}: over {MAX_MERGES} merged areas")
+        self.merges.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
+
+    def build(self, rows: int, cols: int) -> Marks:
+        if not (self.cells or self.areas or self.merges):
+            return NO_MARKS
+        if rows * cols <= MAX_CELLS:        # else the sheet is refused: do not expand its areas
+            for r1, c1, r2, c2 in self.areas:   # only cells with a value can matter: clip to the extent
+                for col in range(c1, min(c2, cols - 1) + 1):    # formula() counts them against the budget
+                    for row in range(r1, min(r2, rows - 1) + 1):
+                        self.formula(row, col)
+        formulas = {col: array("I", sorted(found)) for col, found in self.cells.items()}
+        # Merged areas clipped to the cells with values (the rest is never read). Real areas never
+        # overlap, so together they cover at most the sheet: the parser's work on them stays linear.
+        merges, covered = [], 0
+        for r1, c1, r2, c2 in self.merges:
+            if r1 >= rows or c1 >= cols:
+                continue
+            r2, c2 = min(r2, rows - 1), min(c2, cols - 1)
+            covered += (r2 - r1 + 1) * (c2 - c1 + 1)
+            if covered > max(rows * cols, 1):
+                raise UnreadableFile("corrupt", f"{self.where}: merged areas overlap")
+            if (r1, c1) != (r2, c2):
+                merges.append((r1, c1, r2, c2))
+        return Marks(formulas, tuple(sorted(merges)))
+
+
+@dataclass(frozen=True)
 class Sheet:
     name: str
     index: int
     hidden: bool
     _source: Callable[[], Iterator[tuple]] = field(default=lambda: iter(()), repr=False, compare=False)
+    marks: Marks = field(default=NO_MARKS, repr=False, compare=False)
 
     def rows(self) -> Iterator[tuple]:
         """Rows from spreadsheet row 1, blank rows included; each call starts again.
@@ -82,10 +194,11 @@ class Sheet:
         return self._source()
 
     @classmethod
-    def from_rows(cls, name: str, rows: Iterable[Iterable], *, index: int = 0, hidden: bool = False) -> "Sheet":
+    def from_rows(cls, name: str, rows: Iterable[Iterable], *, index: int = 0, hidden: bool = False,
+                  marks: Marks = NO_MARKS) -> "Sheet":
         """An in-memory sheet, for callers' tests."""
         data = [tuple(r) for r in rows]
-        return cls(name, index, hidden, lambda: iter(data))
+        return cls(name, index, hidden, lambda: iter(data), marks)
 
 
 def _calamine_failure(exc: BaseException) -> UnreadableFile:
@@ -182,8 +295,8 @@ def _sniff_text(head: bytes, complete: bool) -> tuple[str, str, bool]:
             continue
     else:
         raise UnreadableFile("unsupported_encoding", "not UTF-8 or GB18030")
-    if text.lstrip().startswith("<"):
-        raise UnreadableFile("not_a_spreadsheet", "HTML or XML text")
+    if text.lstrip().startswith("<"):     # an "xls" saved as a web page, or Excel 2003 XML
+        raise UnreadableFile("web_page", "HTML or XML text")
     first = text.split("\n", 1)[0].rstrip("\r")
     if len(first) == 5 and first.startswith("sep="):     # Excel's delimiter hint line
         return encoding, first[4], True
@@ -197,7 +310,9 @@ def _sniff_text(head: bytes, complete: bool) -> tuple[str, str, bool]:
 
 
 # ---------------------------------------------------------------- opening
-def open_sheets(path: str | Path, *, max_bytes: int = 50 * 2**20) -> list[Sheet]:
+def open_sheets(path: str | Path, *, max_bytes: int = 50 * 2**20, name: str | None = None) -> list[Sheet]:
+    """The worksheets of a file. `name`: the file's name as its owner knows it (an upload is stored
+    under another): a CSV's one sheet is called after it."""
     path = Path(path)
     size = path.stat().st_size
     if size == 0:
@@ -206,17 +321,28 @@ def open_sheets(path: str | Path, *, max_bytes: int = 50 * 2**20) -> list[Sheet]
         raise UnreadableFile("too_large", f"{size} bytes > {max_bytes}")
     fmt, info = _detect(path)
     if fmt == "csv":
-        return [Sheet(path.stem, 0, False, partial(_csv_rows, path, *info))]
-    if fmt == "xls":
-        _check_xls(path)
-    else:
-        _check_zip(path, fmt, min(ZIP_RATIO * max_bytes, ZIP_CAP))
+        return [Sheet(Path(name).stem if name else path.stem, 0, False, partial(_csv_rows, path, *info))]
+    token = _BUDGET.set(_Budget())
+    try:
+        if fmt == "xls":
+            marks = _check_xls(path)
+        else:
+            marks = _check_zip(path, fmt, min(ZIP_RATIO * max_bytes, ZIP_CAP))
+    finally:
+        _BUDGET.reset(token)
     try:
         book = cal.CalamineWorkbook.from_path(str(path))
         metadata = book.sheets_metadata
     except BaseException as exc:
         raise _calamine_failure(exc) from None
-    return [Sheet(m.name, i, m.visible != cal.SheetVisibleEnum.Visible, partial(_calamine_rows, book, i))
+    if isinstance(marks, list):     # xls and ods: one entry per sheet, in the workbook's order
+        if len(marks) != len(metadata) and any(m is not NO_MARKS for m in marks):
+            raise UnreadableFile("corrupt", f"{len(metadata)} sheets, {len(marks)} in the records")
+        by_sheet = dict(enumerate(marks))
+    else:                           # xlsx: by sheet name → its part
+        by_sheet = {i: marks.get(m.name, NO_MARKS) for i, m in enumerate(metadata)}
+    return [Sheet(m.name, i, m.visible != cal.SheetVisibleEnum.Visible, partial(_calamine_rows, book, i),
+                  by_sheet.get(i, NO_MARKS))
             for i, m in enumerate(metadata) if m.typ == cal.SheetTypeEnum.WorkSheet]
 
 
@@ -266,7 +392,8 @@ def read_bare(path: str | Path) -> int:
 
 
 # ---------------------------------------------------------------- zip pre-scans
-def _check_zip(path: Path, fmt: str, limit: int) -> None:
+def _check_zip(path: Path, fmt: str, limit: int) -> list[Marks] | dict[str, Marks]:
+    """Refuse what calamine should not open; return the marks: per table (ods), per sheet name (xlsx)."""
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -283,11 +410,16 @@ def _check_zip(path: Path, fmt: str, limit: int) -> None:
                 if manifest and b"encryption-data" in zf.open(manifest).read(2**20):
                     raise UnreadableFile("encrypted", "ODF encryption-data")
                 extents = _ods_extents(zf, names.get("content.xml", "content.xml"))
-                _check_extents((f"table {n + 1}", *e) for n, e in enumerate(extents))
-                return
+                _check_extents((f"table {n + 1}", rows, cols) for n, (rows, cols, _m) in enumerate(extents))
+                return [m.build(rows, cols) for rows, cols, m in extents]
             # calamine looks sheet parts up case-insensitively; scan every one it could load.
-            _check_extents((info.filename, *_xlsx_extent(zf, info)) for low, info in names.items()
-                           if low.startswith("xl/worksheets/") and "/_rels/" not in low)
+            scanned = {low: _xlsx_extent(zf, info) for low, info in names.items()
+                       if low.startswith("xl/worksheets/") and "/_rels/" not in low}
+            _check_extents((low, rows, cols) for low, (rows, cols, _m) in scanned.items())
+            marks = {low: m.build(rows, cols) for low, (rows, cols, m) in scanned.items()}
+            if all(m is NO_MARKS for m in marks.values()):
+                return {}
+            return {sheet: marks.get(part, NO_MARKS) for sheet, part in _xlsx_sheet_parts(zf, names).items()}
     except UnreadableFile:
         raise
     except Exception as exc:    # BadZipFile, zlib.error, EOFError (truncated), CRC errors ...
@@ -314,11 +446,17 @@ def _chunks(zf: zipfile.ZipFile, name) -> Iterator[bytes]:
 
 # Fast path: every cell tag starts `<c r="A1"` as Excel, WPS, LibreOffice and openpyxl
 # write it. Anything else (no r, prefixes, quotes, odd spacing) goes to the exact path.
-_PREFIXED = re.compile(rb":c[\s/>]")      # `<x:c ...>`; a stray ":c " in text only costs speed
+_PREFIXED = re.compile(rb":(?:c|f|mergeCell)[\s/>]")   # `<x:c ...>`; a stray ":c " in text only costs speed
 _CELL_COL = re.compile(rb'<c r="([A-Z]{1,3})')
 # Only a plainly self-closing `<c r=".." s="1"/>` is empty; any other shape counts as a value.
 _VALUE = rb'"(?!(?:\s+[\w:.-]+="[^"<>/]*")*\s*/>)'
 _VALUE_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})' + _VALUE)
+# Marks. A cell's children are f?, v?, is?: an `<f` element can only sit in the cell opened last.
+_F_TAG = re.compile(rb"<f(?=[\s/>])([^>]*)>")
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+_REF_ATTR = re.compile(rb'\sref="([A-Za-z]{1,3})([0-9]{1,7})(?::([A-Za-z]{1,3})([0-9]{1,7}))?"')
+_MERGE_TAG = re.compile(rb"<mergeCell(?=[\s/>])([^>]*)>")
+_SHARED = re.compile(rb'\st="shared"')
 _odd: dict[int, re.Pattern] = {}
 
 
@@ -337,9 +475,36 @@ def _col(letters: bytes | str) -> int:
     return n
 
 
-def _xlsx_extent(zf: zipfile.ZipFile, name) -> tuple[int, int]:
-    """(rows, columns) from A1 to the last non-empty cell, without building the grid."""
+def _area(m: re.Match) -> tuple[int, int, int, int]:
+    """(r1, c1, r2, c2), from 0, of a `ref="A1:B2"` (or `ref="A1"`) match."""
+    r1, c1 = int(m.group(2)) - 1, _col(m.group(1)) - 1
+    if m.group(3) is None:
+        return r1, c1, r1, c1
+    return r1, c1, int(m.group(4)) - 1, _col(m.group(3)) - 1
+
+
+def _xlsx_marks(chunk: bytes, marks: _MarksBuilder, previous: tuple[int, int] | None) -> None:
+    """Formula cells and merged areas of a chunk in the fast path's shape."""
+    where, since = previous, 0
+    for m in _F_TAG.finditer(chunk):
+        # the last cell opened since the previous <f> (else the same cell): each byte looked at once
+        if (i := chunk.rfind(b'<c r="', since, m.start())) >= 0 and (cell := _CELL_REF.match(chunk, i)):
+            where = (int(cell.group(2)) - 1, _col(cell.group(1)) - 1)
+        since = m.end()
+        if where is not None:
+            marks.formula(*where)
+        # An array formula's ref covers cells without an <f> of their own; a shared formula's do have one.
+        if (ref := _REF_ATTR.search(m.group(1))) and not _SHARED.search(m.group(1)):
+            marks.formula_area(*_area(ref))
+    for m in _MERGE_TAG.finditer(chunk):
+        if ref := _REF_ATTR.search(m.group(1)):
+            marks.merge(*_area(ref))
+
+
+def _xlsx_extent(zf: zipfile.ZipFile, name) -> tuple[int, int, _MarksBuilder]:
+    """(rows, columns) from A1 to the last non-empty cell, without building the grid, and the marks."""
     rows = cols = 0
+    marks, previous = _MarksBuilder(getattr(name, "filename", name)), None
     for chunk in _chunks(zf, name):
         last, i = None, len(chunk)
         while (i := chunk.rfind(b'<c r="', 0, i)) >= 0:
@@ -351,6 +516,10 @@ def _xlsx_extent(zf: zipfile.ZipFile, name) -> tuple[int, int]:
         # (Fake tags in comments can only raise this bound, at most tenfold.)
         if _PREFIXED.search(chunk) or _odd_cells(len(last) if last else 7).search(chunk):
             return _xlsx_exact(zf, name)
+        if b"<f" in chunk or b"<mergeCell" in chunk:
+            _xlsx_marks(chunk, marks, previous)
+        if (j := chunk.rfind(b'<c r="')) >= 0 and (cell := _CELL_REF.match(chunk, j)):
+            previous = (int(cell.group(2)) - 1, _col(cell.group(1)) - 1)
         if last:
             rows = max(rows, int(last))
             # widest column that holds a value (styled empty cells do not count)
@@ -360,7 +529,7 @@ def _xlsx_extent(zf: zipfile.ZipFile, name) -> tuple[int, int]:
                 if re.search(rb'<c r="%s[0-9]+' % letters + _VALUE, chunk):
                     cols = _col(letters)
                     break
-    return rows, cols
+    return rows, cols, marks
 
 
 _REF = re.compile(r"([A-Za-z]*)([0-9]+)")
@@ -382,14 +551,19 @@ def _expat(zf: zipfile.ZipFile, name, start, end) -> None:
     parser.Parse(b"", True)
 
 
-def _xlsx_exact(zf: zipfile.ZipFile, name) -> tuple[int, int]:
+_AREA = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})(?::([A-Za-z]{1,3})([0-9]{1,7}))?")
+
+
+def _xlsx_exact(zf: zipfile.ZipFile, name) -> tuple[int, int, _MarksBuilder]:
     """calamine's placement rules: a cell without r goes right of the previous one, a row
     without r below the previous one; a cell counts once it has content."""
     row = col = rows = cols = 0
     cell = None
+    current = None      # (row, col) of the open cell, for its <f>
+    marks = _MarksBuilder(getattr(name, "filename", name))
 
     def start(tag, attrs):
-        nonlocal row, col, rows, cols, cell
+        nonlocal row, col, rows, cols, cell, current
         tag = tag.rpartition(":")[2]
         ref = _REF.fullmatch(attrs.get("r", "")) if tag in ("row", "c") else None
         if "r" in attrs and ref is None and tag in ("row", "c"):
@@ -401,28 +575,60 @@ def _xlsx_exact(zf: zipfile.ZipFile, name) -> tuple[int, int]:
                 cell, col = int(ref.group(2)) - 1, _col(ref.group(1)) - 1
             else:
                 cell = row
-        elif cell is not None:
-            rows, cols, cell = max(rows, cell + 1), max(cols, col + 1), None
+            current = (cell, col)
+        elif tag == "mergeCell":
+            if area := _AREA.fullmatch(attrs.get("ref", "")):
+                marks.merge(*_area(area))
+        else:
+            if tag == "f" and current is not None:
+                marks.formula(*current)
+                if attrs.get("t") != "shared" and (area := _AREA.fullmatch(attrs.get("ref", ""))):
+                    marks.formula_area(*_area(area))
+            if cell is not None:
+                rows, cols, cell = max(rows, cell + 1), max(cols, col + 1), None
 
     def end(tag):
-        nonlocal row, col, cell
+        nonlocal row, col, cell, current
         tag = tag.rpartition(":")[2]
         if tag == "row":
             row, col = row + 1, 0
         elif tag == "c":
-            col, cell = col + 1, None
+            col, cell, current = col + 1, None, None
 
     _expat(zf, name, start, end)
-    return rows, cols
+    return rows, cols, marks
+
+
+def _xlsx_sheet_parts(zf: zipfile.ZipFile, names: dict) -> dict[str, str]:
+    """Sheet name → its worksheet part (lower case), as calamine finds it: workbook.xml's
+    <sheet name r:id> through xl/_rels/workbook.xml.rels."""
+    sheets, targets = [], {}
+
+    def sheet(tag, attrs):
+        if tag.rpartition(":")[2] == "sheet":
+            rid = next((v for k, v in attrs.items() if k.rpartition(":")[2] == "id" and ":" in k), None)
+            sheets.append((attrs.get("name", ""), rid))
+
+    def relationship(tag, attrs):
+        if tag.rpartition(":")[2] == "Relationship" and "Id" in attrs:
+            target = attrs.get("Target", "").replace("\\", "/")
+            target = target[1:] if target.startswith("/") else target if target.startswith("xl/") else "xl/" + target
+            targets[attrs["Id"]] = posixpath.normpath(target).lower()
+
+    _expat(zf, names["xl/workbook.xml"], sheet, lambda tag: None)
+    if "xl/_rels/workbook.xml.rels" in names:
+        _expat(zf, names["xl/_rels/workbook.xml.rels"], relationship, lambda tag: None)
+    return {name: targets.get(rid, "") for name, rid in sheets}
 
 
 _ODS_KINDS = {"table": 1, "table-row": 2, "table-cell": 3, "covered-table-cell": 3}
 
 
-def _ods_extents(zf: zipfile.ZipFile, name) -> list[tuple[int, int]]:
+def _ods_extents(zf: zipfile.ZipFile, name) -> list[tuple[int, int, _MarksBuilder]]:
     """Per table, (rows, columns) up to the last cell with an office:value-type (calamine
-    ignores cells without one), repeats expanded."""
+    ignores cells without one), repeats expanded, and its marks (formulas, spanned cells)."""
     extents, depth, row, rep, col, rows, cols, filled = [], 0, 0, 1, 0, 0, 0, False
+    marks = _MarksBuilder("table 1")
     kinds: dict[str, int] = {}      # tag -> kind, so most elements cost one dict lookup
 
     def kind(tag):
@@ -431,19 +637,30 @@ def _ods_extents(zf: zipfile.ZipFile, name) -> list[tuple[int, int]]:
         return kinds[tag]
 
     def start(tag, attrs):
-        nonlocal depth, row, rep, col, rows, cols, filled
+        nonlocal depth, row, rep, col, rows, cols, filled, marks
         k = kind(tag)
         if not k:
             return
-        n, valued = 1, False
+        n, valued, formula, spans, matrix = 1, False, False, [1, 1], [1, 1]
         for key, value in attrs.items():
             if key.endswith("-repeated"):
                 n = max(n, int(value))
             elif key.endswith("value-type"):
                 valued = True
+            elif key.endswith(":formula"):
+                formula = True
+            elif key.endswith((":number-rows-spanned", ":number-columns-spanned", "-matrix-rows-spanned",
+                               "-matrix-columns-spanned")):
+                # table:number-matrix-*-spanned: the area of an array formula's results
+                (matrix if "-matrix-" in key else spans)[key.endswith("columns-spanned")] = max(1, int(value))
         if k == 3:
             if valued:
                 cols, filled = max(cols, col + n), True
+            if depth == 1:
+                if formula:
+                    marks.formula_area(row, col, row + max(rep, matrix[0]) - 1, col + max(n, matrix[1]) - 1)
+                if spans != [1, 1]:
+                    marks.merge(row, col, row + spans[0] - 1, col + spans[1] - 1)
             col += n
         elif k == 2:
             rep, col, filled = n, 0, False
@@ -451,6 +668,7 @@ def _ods_extents(zf: zipfile.ZipFile, name) -> list[tuple[int, int]]:
             depth += 1
             if depth == 1:                  # a nested table counts into its outer one
                 row = rows = cols = 0
+                marks = _MarksBuilder(f"table {len(extents) + 1}")
 
     def end(tag):
         nonlocal depth, row, rows
@@ -461,11 +679,11 @@ def _ods_extents(zf: zipfile.ZipFile, name) -> list[tuple[int, int]]:
         elif k == 1:
             depth -= 1
             if depth == 0:
-                extents.append((rows, cols))
+                extents.append((rows, cols, marks))
 
     _expat(zf, name, start, end)
     if depth:
-        extents.append((rows, cols))        # an unclosed table still costs calamine a grid
+        extents.append((rows, cols, marks))     # an unclosed table still costs calamine a grid
     return extents
 
 
@@ -535,10 +753,13 @@ class _Ole:
 # BIFF records that put a value in a cell (BIFF2-8). BLANK/MULBLANK are empty to calamine.
 _VALUE_RECORDS = {0x0002, 0x0003, 0x0004, 0x0005, 0x0006, 0x00BD, 0x00D6, 0x00FD,
                   0x0203, 0x0204, 0x0205, 0x0206, 0x027E, 0x0406}
+_FORMULA_RECORDS = {0x0006, 0x0206, 0x0406}     # FORMULA (BIFF2/5/8, 3, 4): calamine shows its cached result
+_MERGEDCELLS = 0x00E5
 
 
-def _check_xls(path: Path) -> None:
-    """calamine parses every sheet at open, so measure them all in the BIFF records first."""
+def _check_xls(path: Path) -> list[Marks]:
+    """calamine parses every sheet at open, so measure them all in the BIFF records first.
+    Returns each sheet's marks, in BOUNDSHEET order."""
     try:
         with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as buf:
             ole = _Ole(buf)
@@ -558,6 +779,7 @@ def _check_xls(path: Path) -> None:
         record = struct.Struct("<HHHH").unpack_from
         for start in set(sheets or [0]):            # BIFF2-4: the stream is one sheet
             pos, depth, rows, cols = start, 0, 0, 0
+            marks = _MarksBuilder(f"sheet at {start}")
             while pos < len(data) - 8:
                 kind, length, row, col = record(data, pos)
                 if kind in _VALUE_RECORDS:
@@ -567,6 +789,13 @@ def _check_xls(path: Path) -> None:
                         rows = row + 1
                     if col >= cols:
                         cols = col + 1
+                    if kind in _FORMULA_RECORDS:
+                        marks.formula(row, col)
+                elif kind == _MERGEDCELLS and depth == 1 and length >= 2:
+                    count = min(struct.unpack_from("<H", data, pos + 4)[0], (length - 2) // 8)
+                    for i in range(count):
+                        r1, r2, c1, c2 = struct.unpack_from("<4H", data, pos + 6 + 8 * i)
+                        marks.merge(r1, c1, r2, c2)
                 elif kind == 0x0809:
                     depth += 1
                 elif kind == 0x000A:
@@ -574,9 +803,10 @@ def _check_xls(path: Path) -> None:
                 pos += 4 + length
                 if depth <= 0:
                     break
-            extents[start] = rows, cols
+            extents[start] = rows, cols, marks
         # every BOUNDSHEET costs calamine a grid, even when several point at one substream
-        _check_extents((f"sheet {n + 1}", *extents[pos]) for n, pos in enumerate(sheets or [0]))
+        _check_extents((f"sheet {n + 1}", *extents[pos][:2]) for n, pos in enumerate(sheets or [0]))
+        return [extents[pos][2].build(*extents[pos][:2]) for pos in sheets or [0]]
     except UnreadableFile:
         raise
     except Exception as exc:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 
 from importers.identity import identity_of
@@ -21,11 +22,13 @@ from importers.reading import UnreadableFile, detect_format, open_sheets
 from importers.report import ImportReport
 from importers.spool import RowSpool
 from importers.writing import AnnexWriter
+from figures.models import StatedFigure
+from funding.models import AnnualBudget
 from planportal.lib.names import category_key
 from plans.access import ADMIN, require
 from plans.hooks import totals_changed
 from plans.models import Category, Plan
-from projects.models import UnitAlias
+from projects.models import Project, UnitAlias
 from projects.services import unit_key_function
 
 Progress = Callable[[str, int, int], None]
@@ -33,7 +36,7 @@ Progress = Callable[[str, int, int], None]
 
 @dataclass
 class ImportFile:
-    path: Path
+    path: Path  # where it is stored: never shown (a stored upload is called e.g. "2-914f1be50241.csv")
     name: str  # as the user knows it (the upload's name), used in messages
 
 
@@ -57,8 +60,14 @@ def parse_context(plan: Plan) -> ParseContext:
     categories = {
         category_key(c.name_zh): (c.pk, c.name_zh) for c in Category.objects.filter(plan=plan).order_by("order")
     }
+    max_lengths = {
+        "name": Project._meta.get_field("name").max_length,
+        "unit": UnitAlias._meta.get_field("spelling").max_length,
+        "serial": AnnualBudget._meta.get_field("serial_no").max_length,
+        "label": StatedFigure._meta.get_field("label").max_length,
+    }
     return ParseContext(first_year=plan.first_year, last_year=plan.last_year, categories=categories,
-                        unit_key=unit_key_function(plan))
+                        unit_key=unit_key_function(plan), max_lengths=max_lengths)
 
 
 def annex_import(
@@ -110,22 +119,25 @@ def _check(files, context, unit_ids, spool, report, progress) -> _Checked:
     for import_file in files:
         try:
             fmt = detect_format(import_file.path)
-            sheets = open_sheets(import_file.path)
+            sheets = open_sheets(import_file.path, max_bytes=settings.PLANPORTAL_MAX_UPLOAD_BYTES,
+                                 name=import_file.name)
         except UnreadableFile as exc:
-            report.add(Message(ERROR, "unreadable", import_file.name, None, "",
-                               {"detail": exc.message("zh"), "detail_en": exc.message("en")}))
+            report.add(_unreadable(import_file.name, exc))
             continue
         for sheet in sheets:
-            sheet_label = sheet.name if len(files) == 1 else f"{import_file.name} · {sheet.name}"
+            # Messages name the file as its owner knows it: a CSV's one sheet is the file itself.
+            if fmt == "csv":
+                sheet_label = import_file.name
+            else:
+                sheet_label = sheet.name if len(files) == 1 else f"{import_file.name} · {sheet.name}"
             if sheet.hidden:
                 report.add(Message(WARNING, "hidden_sheet", sheet_label, None, "", {"sheet": sheet_label}))
                 continue
-            parser = SheetParser(context, sheet_label, from_csv=fmt == "csv")
+            parser = SheetParser(context, sheet_label, from_csv=fmt == "csv", marks=sheet.marks)
             try:
                 found_table = _check_sheet(parser, sheet, checked, unit_ids, spool, report, progress)
             except UnreadableFile as exc:  # a sheet is only fully read when its rows are
-                report.add(Message(ERROR, "unreadable", sheet_label, None, "",
-                                   {"detail": exc.message("zh"), "detail_en": exc.message("en")}))
+                report.add(_unreadable(sheet_label, exc))
                 continue
             if not found_table:
                 report.add(Message(WARNING, "sheet_without_table", sheet_label, None, "", {"sheet": sheet_label}))
@@ -133,6 +145,12 @@ def _check(files, context, unit_ids, spool, report, progress) -> _Checked:
     if not any_table and not report.rejected:
         report.add(Message(ERROR, "no_header", files[0].name if files else "", None, "", {}))
     return checked
+
+
+def _unreadable(where: str, exc: UnreadableFile) -> Message:
+    # `reason` keeps the reader's code (encrypted, corrupt …) for programs; people read `detail`.
+    return Message(ERROR, "unreadable", where, None, "",
+                   {"detail": exc.message("zh"), "detail_en": exc.message("en"), "reason": exc.code})
 
 
 def _check_sheet(parser, sheet, checked, unit_ids, spool, report, progress) -> bool:

@@ -12,7 +12,7 @@ that repeats an approved year exactly as it is stays importable.
 
 from decimal import Decimal
 
-from django.db.models import Min
+from django.db.models import F, Min
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -95,12 +95,17 @@ class AnnexWriter:
         to_create = [
             ImplementingUnit(plan=self.plan, name=name) for name in dict.fromkeys(names.values()) if name not in existing
         ]
+        known = set(existing.values())
         for unit in ImplementingUnit.objects.bulk_create(to_create):
             existing[unit.name] = unit.pk
         UnitAlias.objects.bulk_create(
             UnitAlias(plan=self.plan, unit_id=existing[names[key]], spelling=spelling.strip(), key=key)
             for key, spelling in new_units.items()
         )
+        # A known unit that learnt a spelling is changed: an editor's form opened before this import is now stale.
+        learnt = known & {existing[names[key]] for key in new_units}
+        if learnt:
+            ImplementingUnit.objects.filter(pk__in=learnt).update(version=F("version") + 1)
         for key in new_units:
             self.unit_ids[key] = existing[names[key]]
         self.report.units_created = sorted(set(names.values()) - {n for n in existing if n not in names.values()})
@@ -268,8 +273,8 @@ class AnnexWriter:
         # list (no 合计 or subtotal rows) leaves the annex's stated figures alone.
         years = {row.year for row in rows}
         stored = {
-            f.slot: f for f in StatedFigure.objects.filter(plan=self.plan, origin=StatedFigure.Origin.ANNEX,
-                                                           year__in=years)
+            f.slot: f for f in StatedFigure.objects.select_for_update().filter(
+                plan=self.plan, origin=StatedFigure.Origin.ANNEX, year__in=years)
         }
         wanted: dict[str, StatedFigure] = {}
         for row in rows:
@@ -306,8 +311,10 @@ class AnnexWriter:
         if to_update:
             for figure in to_update:
                 figure.updated_at = self.now
+                figure.version += 1  # an editor's form opened before this import is now stale
             bulk_update_with_history(to_update, StatedFigure,
-                                     ["value", "label", "source", "sheet", "row", "import_batch", "updated_at"],
+                                     ["value", "label", "source", "sheet", "row", "import_batch", "updated_at",
+                                      "version"],
                                      default_user=self.user, default_change_reason=self.reason)
         self.report.stated.created += len(to_create)
         self.report.stated.updated += len(to_update)

@@ -1,4 +1,8 @@
-"""The form county staff use to enter or correct a year's value with its evidence."""
+"""The form county staff use to enter or correct a year's value with its evidence.
+
+It carries the version of the year's value it was opened at (planportal.forms.VersionedForm),
+so a save over someone else's newer save is refused and shown as a conflict.
+"""
 
 from pathlib import Path
 
@@ -6,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import EVIDENCE_EXTENSIONS, IndicatorValue
+from planportal.forms import VersionedForm
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
@@ -21,7 +26,10 @@ _SIGNATURES = {
 }
 
 
-class IndicatorValueForm(forms.Form):
+class IndicatorValueForm(VersionedForm):
+    # The version of the value of `opened_year` the form was opened at; empty: that year had none.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    opened_year = forms.IntegerField(widget=forms.HiddenInput, required=False)
     year = forms.IntegerField(label=_("Year"))
     value = forms.DecimalField(
         label=_("Value"),
@@ -43,8 +51,33 @@ class IndicatorValueForm(forms.Form):
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
+        self.init_kwargs = {"plan": plan}
         self.plan = plan
         self.fields["year"].widget = forms.Select(choices=[(year, year) for year in plan.years])
+
+    @classmethod
+    def initial_for(cls, year: int, current: IndicatorValue | None) -> dict:
+        """The form for `year`, prefilled with its current value (so a correction starts from what is there)."""
+        if current is None:
+            return {"year": year, "opened_year": year}
+        return {"year": current.year, "opened_year": current.year, "version": current.version,
+                "value": current.value, "note": current.note, "evidence_text": current.evidence_text}
+
+    def expected_version(self) -> int:
+        """The version of the posted year's value the user started from; 0: they have seen none of that year
+        (a new value, or another year chosen than the form was opened at)."""
+        if self.cleaned_data.get("opened_year") != self.cleaned_data.get("year"):
+            return 0
+        return self.cleaned_data.get("version") or 0
+
+    def based_on(self, data, version: int) -> None:
+        super().based_on(data, version)
+        data["opened_year"] = str(self.cleaned_data["year"])
+
+    def changes(self) -> dict:
+        changes = super().changes()
+        changes.pop("opened_year", None)
+        return changes
 
     def clean_year(self):
         year = self.cleaned_data["year"]

@@ -121,6 +121,8 @@ class IndicatorValue(models.Model):
         verbose_name=_("entered by"),
     )
     entered_at = models.DateTimeField(_("entered at"))
+    # Bumped by every write: a save based on an older version is refused (no lost updates).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     history = HistoricalRecords()
     objects = IndicatorValueQuerySet.as_manager()

@@ -1,4 +1,4 @@
-"""Reads for the indicator pages and the CLI: progress rows, a value table, the corrections.
+"""Reads for the indicator pages and the CLI: progress rows, a value table, the corrections, a conflict.
 
 A handful of queries per page whatever the number of indicators or years: the
 indicators, all their values, their derived values, then pure progress rules.
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators.models import DerivedValue, Indicator, IndicatorValue
 from indicators.progress import ACHIEVED, AT_RISK, NO_DATA, ON_TRACK, Progress, progress
-from planportal.history import Entry, history_entries
+from planportal.history import Conflict, Entry, conflict_for, history_entries
 from plans.models import Plan
 
 STATUS_LABELS = {
@@ -23,6 +23,8 @@ STATUS_LABELS = {
     AT_RISK: _("at risk"),
     NO_DATA: _("no data"),
 }
+# What the value form (the page's and the admin's) shows of a year's value, in its order.
+VALUE_SHOWN = ("value", "note", "evidence_text", "evidence_file")
 
 
 @dataclass(frozen=True)
@@ -103,3 +105,9 @@ def _correction(entry: Entry) -> Correction:
     else:  # saved again with the same value, or the record before it is not kept
         old, new = (record.value if entry.previous is not None else None), record.value
     return Correction(record.year, entry.when, entry.user, entry.kind, old, new, record.note)
+
+
+def value_conflict(current: IndicatorValue, opened_version: int) -> Conflict:
+    """What someone else changed on a year's value since the user's form was opened at `opened_version`
+    (0: the form was opened when the year had no value), from the history (planportal.history)."""
+    return conflict_for(current, opened_version, VALUE_SHOWN)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from indicators.derived import rule_counts, rule_for
 from indicators.models import DerivedValue, Indicator, IndicatorValue
+from planportal.concurrency import next_version
 from planportal.fields import known_fields
 from planportal.history import attribute_to
 from plans.access import EDIT, history_user, require
@@ -141,17 +142,25 @@ def indicator_value_set(
     note: str = "",
     evidence_text: str = "",
     evidence_file: File | None = None,
+    expected_version: int | None = None,
 ) -> IndicatorValue:
     """Enter or correct the value of an indicator for a year; the old value stays in the history.
 
     A correction states the value, note and evidence text anew (the page prefills
     them from the current entry); without a new file it keeps the one attached.
+
+    `expected_version`: the version of the year's value the editor started from; 0 when
+    they saw no value for the year (a new entry). A save over someone else's newer save,
+    or a new entry where someone else was first, is refused (StaleEdit). None: the caller
+    does not guard. A value that was deleted meanwhile is entered anew.
     """
     require(user, indicator.plan_id, EDIT)
     number = _as_decimal(value)
     # Lock the row so two people correcting the same year do not both read the old value.
     current = IndicatorValue.objects.select_for_update().filter(indicator=indicator, year=year).first()
     entry = current or IndicatorValue(indicator=indicator, year=year)
+    if current is not None:
+        entry.version = next_version(current, expected_version)
     entry.value = number
     entry.note = note
     entry.evidence_text = evidence_text

@@ -2,6 +2,11 @@
 
 Thin: every view asks plans.access.plan_for_user first (another plan's member
 gets 404, a reader who posts gets 403), then reads or calls a service.
+
+No lost updates: the value form carries the version of the year's value it was opened
+at; a save over someone else's newer save is refused (409) and the form is shown again
+with what they changed, the user's entries kept and the newer version, so saving again
+is a deliberate choice (as the budget form does).
 """
 
 from django.contrib import messages
@@ -16,9 +21,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from indicators.charts import ChartLabels, indicator_chart_svg
 from indicators.forms import IndicatorValueForm
 from indicators.models import Indicator, IndicatorValue
-from indicators.overview import corrections, derived_by_year, overview_rows, progress_of, value_rows
+from indicators.overview import (corrections, derived_by_year, overview_rows, progress_of, value_conflict,
+                                 value_rows)
 from indicators.services import indicator_value_set
+from planportal.concurrency import StaleEdit
+from planportal.lib.params import whole_number
 from plans.access import EDIT, VIEW, may, plan_for_user
+
+CONFLICT = 409
 
 
 @login_required
@@ -40,12 +50,20 @@ def indicator_overview(request, code):
 def indicator_detail(request, code, pk):
     plan = plan_for_user(request.user, code, EDIT if request.method == "POST" else VIEW)
     indicator = get_object_or_404(Indicator.objects.select_related("plan"), plan=plan, pk=pk)
-    form = None
+    form = conflict = None
     if request.method == "POST":
         form = IndicatorValueForm(request.POST, request.FILES, plan=plan)
         if form.is_valid():
             try:
-                entry = indicator_value_set(indicator=indicator, user=request.user, **form.cleaned_data)
+                entry = indicator_value_set(indicator=indicator, user=request.user,
+                                            expected_version=form.expected_version(), **form.changes())
+            except StaleEdit as stale:
+                conflict = value_conflict(stale.current, form.expected_version())
+                chosen_file = form.cleaned_data.get("evidence_file")
+                form = form.rebased(stale.current.version, conflict.changes)
+                if chosen_file:  # a browser sends a file once: it has to be chosen again
+                    form.add_error("evidence_file", _("Your file “%(name)s” was not saved: choose it again.")
+                                   % {"name": chosen_file.name})
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -53,19 +71,20 @@ def indicator_detail(request, code, pk):
                 return redirect("plan-indicator", code=plan.code, pk=indicator.pk)
     elif may(request.user, plan, EDIT):
         form = IndicatorValueForm(initial=_initial_for(indicator, request.GET.get("year")), plan=plan)
-    return render(request, "indicators/detail.html", _detail_context(request, plan, indicator, form))
+    return render(request, "indicators/detail.html", _detail_context(request, plan, indicator, form, conflict),
+                  status=CONFLICT if conflict else 200)
 
 
 def _initial_for(indicator, year_text):
-    """Prefill the form with the year's current value, so a correction starts from what is there."""
-    year = int(year_text) if year_text and year_text.isdigit() else None
-    current = indicator.values.filter(year=year).first() if year else None
-    if current is None:
-        return {"year": year or progress_of(indicator, {}).this_year}
-    return {"year": current.year, "value": current.value, "note": current.note, "evidence_text": current.evidence_text}
+    """The form for the year asked for (default: this year), prefilled with its current value if it has one,
+    so a correction starts from what is there and from its version."""
+    year = whole_number(year_text)
+    if year is None:
+        year = progress_of(indicator, {}).this_year
+    return IndicatorValueForm.initial_for(year, indicator.values.filter(year=year).first())
 
 
-def _detail_context(request, plan, indicator, form):
+def _detail_context(request, plan, indicator, form, conflict=None):
     values = value_rows(indicator)
     by_year = {entry.year: entry.value for entry in values}
     derived = derived_by_year(indicator)
@@ -89,6 +108,7 @@ def _detail_context(request, plan, indicator, form):
         "derived_years": sorted((year, value) for year, value in derived.items() if year is not None),
         "corrections": corrections(indicator),
         "form": form,
+        "conflict": conflict,
     }
 
 

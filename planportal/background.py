@@ -12,6 +12,7 @@ ends (its writes committed), each once.
 
 import contextlib
 import contextvars
+import logging
 import threading
 import time
 
@@ -20,6 +21,19 @@ from django.conf import settings
 from django.db import close_old_connections, transaction
 
 _inline = contextvars.ContextVar("planportal_tasks_inline", default=None)
+log = logging.getLogger(__name__)
+
+
+def _publish(task, args, delay: float, on_failure) -> None:
+    """Hand the task to the broker. When the broker is down the change is already committed and its
+    request kept (the recompute outbox, the batch's state): log, tell the caller, let the drain retry."""
+    try:
+        task.apply_async(args=args, countdown=delay or None)
+    except Exception:  # kombu raises OperationalError and friends; nothing here may fail the request
+        log.warning("could not enqueue %s%r: the broker is unreachable; it will be retried", task.name, args,
+                    exc_info=True)
+        if on_failure is not None:
+            on_failure()
 
 
 def _run_in_thread(task, args, delay: float = 0) -> None:
@@ -47,10 +61,11 @@ def inline():
         task.apply(args=args, throw=True)
 
 
-def enqueue(task, *args, delay: float = 0) -> None:
+def enqueue(task, *args, delay: float = 0, on_failure=None) -> None:
     """Run `task(*args)` after commit; `delay` seconds later when given (to gather a burst of edits).
 
     `task` is a Celery task or its registered name (so a service need not import its tasks module).
+    `on_failure()` is called when the broker cannot be reached (the task was not queued).
     """
     if isinstance(task, str):
         task = current_app.tasks[task]
@@ -58,7 +73,7 @@ def enqueue(task, *args, delay: float = 0) -> None:
     if wanted is not None:
         wanted[(task, args)] = True
     elif not settings.CELERY_TASK_ALWAYS_EAGER:
-        transaction.on_commit(lambda: task.apply_async(args=args, countdown=delay or None))
+        transaction.on_commit(lambda: _publish(task, args, delay, on_failure))
     elif settings.PLANPORTAL_TASKS_IN_THREAD:
         transaction.on_commit(lambda: _run_in_thread(task, args, delay))
     else:

@@ -297,18 +297,20 @@ def conflict_for(current, opened_version: int, shown_fields: Iterable[str], *, r
     Each Change has old/new as people read them and then/now as stored, for rebasing
     the form; `related_as={"plan_year": "year"}` gives a related field's then/now as
     that attribute of the row (the year), for a form that takes it instead of the id.
+    `opened_version` 0: the form was opened when there was no record (someone else
+    entered it first): each field it has is their change from empty.
     """
     model = type(current)
     display = display if display is not None else Display()
     records = current.history.select_related("history_user").order_by("-history_date", "-pk")
     latest = records.first()
-    opened = records.filter(version=opened_version).first()
+    opened = records.filter(version=opened_version).first() if opened_version else None
     differing = []
-    if opened is not None:
+    if opened is not None or opened_version == 0:
         for name in shown_fields:
             attname = model._meta.get_field(name).attname
-            then, now = getattr(opened, attname), getattr(current, attname)
-            if then != now:
+            then, now = (getattr(opened, attname) if opened is not None else None), getattr(current, attname)
+            if then != now and not (then is None and now == ""):
                 differing.append((name, then, now))
                 display.want_value(model, name, then, now)
     display.load()

@@ -5,13 +5,14 @@ run in-process, DEBUG on. Production sets DEBUG=0 and must then provide a real
 SECRET_KEY and ALLOWED_HOSTS, or the process refuses to start.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from planportal.env import env_bool, env_int, env_list, env_str
+from planportal.env import env_bool, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PLANPORTAL_VAR_DIR") or BASE_DIR / "var")
@@ -35,7 +36,7 @@ if not DEBUG and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "planportal.apps.PlanPortalAdminConfig",  # django.contrib.admin, whose site checks its lookups
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "axes",
     "planportal",
     "plans",
     "projects",
@@ -75,6 +77,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last (axes' advice): turns a sign-in refused for a lockout into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -131,6 +135,41 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# --- Sign-in protection (django-axes; planportal/signin.py, README "Sign-in protection") ---
+# Every way in calls authenticate() with the request: the sign-in page, the admin's, POST /api/token/.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out client before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failures of one user name at one client address before both are locked out …
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+# … and of one address across user names (an office behind one address shares it).
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env_int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 20)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+if AXES_FAILURE_LIMIT < 1 or LOGIN_FAILURE_LIMIT_PER_ADDRESS < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT must be at least 1, and LOGIN_FAILURE_LIMIT_PER_ADDRESS "
+                               "at least LOGIN_FAILURE_LIMIT.")
+if AXES_COOLOFF_TIME < timedelta(minutes=1):
+    raise ImproperlyConfigured("LOGIN_COOLOFF_MINUTES must be at least 1.")
+# By user name and address together, and by address alone; never by user name alone (anyone could lock
+# anyone out). The address rule is held to LOGIN_FAILURE_LIMIT_PER_ADDRESS by the handler.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "planportal.signin.SignInAttempts"
+AXES_CLIENT_IP_CALLABLE = "planportal.signin.client_address"
+AXES_LOCKOUT_CALLABLE = "planportal.signin.lockout_page"
+# A refused attempt counts, and starts the wait again; a success does not clear the address's failures.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_RESET_ON_SUCCESS = False
+# The log names the user name and address of each failure and lockout (passwords never); no banner at start-up.
+AXES_SENSITIVE_PARAMETERS = []
+AXES_VERBOSE = False
+# Reverse proxies in front of the app that append to X-Forwarded-For; 0: the client is REMOTE_ADDR.
+REVERSE_PROXY_COUNT = env_int("REVERSE_PROXY_COUNT", 0)
+if REVERSE_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("REVERSE_PROXY_COUNT must be 0 or more.")
+# The second guard on POST /api/token/: DRF's throttle, per client address.
+API_TOKEN_RATE = env_rate("API_TOKEN_RATE", "10/minute")
+
 # --- Language and time ----------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -157,6 +196,14 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
 # Uploaded annex workbooks can be large; the importer streams them from disk.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Annex uploads (importers): larger files are refused before they are stored (upload form and
+# import_annex). Files of rejected, cancelled and dry-run batches are deleted when the batch ends;
+# the others are deleted this many days after their upload (task importers.purge_uploads, nightly,
+# or `manage.py purge_uploads`).
+PLANPORTAL_MAX_UPLOAD_BYTES = env_int("PLANPORTAL_MAX_UPLOAD_BYTES", 50 * 2**20)
+PLANPORTAL_UPLOAD_RETENTION_DAYS = env_int("PLANPORTAL_UPLOAD_RETENTION_DAYS", 90)
+if PLANPORTAL_MAX_UPLOAD_BYTES < 1 or PLANPORTAL_UPLOAD_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("PLANPORTAL_MAX_UPLOAD_BYTES and PLANPORTAL_UPLOAD_RETENTION_DAYS must be at least 1.")
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # --- Celery ---------------------------------------------------------------
@@ -174,13 +221,28 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# A task is acknowledged only when done (ACKS_LATE) and given back when its worker dies
+# (REJECT_ON_WORKER_LOST); Redis hands an unacknowledged task to another worker after the
+# visibility timeout, sized to the longest job (a 100,000-row import takes minutes). The
+# recompute outbox's drain re-enqueues a killed recompute much sooner (rollups.services).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 1800),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# A save must not wait on a broker that is down: one quick try, then the outbox takes over.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
-# Shared by web processes and workers: import progress, recompute locks. Redis when
-# there is one; otherwise files in ./var, which every process on the machine sees.
+# Shared by web processes and workers: import progress (nothing that must not be lost: the
+# recompute requests are rows in the database). Redis when there is one, with short timeouts so
+# an outage costs a page a second, not a minute; otherwise files in ./var.
 _cache_url = env_str("CACHE_URL") or (CELERY_BROKER_URL if (CELERY_BROKER_URL or "").startswith("redis") else "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url,
+         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
         if _cache_url
         else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
     )
@@ -206,11 +268,14 @@ if not DEBUG:
 EMAIL_BACKEND = env_str("EMAIL_BACKEND") or "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "planportal@localhost"
 
+_LOG_LEVEL = env_str("LOG_LEVEL") or "INFO"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
+    "root": {"handlers": ["console"], "level": _LOG_LEVEL},
+    # Every failed sign-in and lockout (WARNING) and every sign-in (INFO), with user name and address.
+    "loggers": {"axes": {"handlers": ["console"], "level": _LOG_LEVEL, "propagate": False}},
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
@@ -223,9 +288,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",  # limit/offset, at most 1000 rows a page
     "PAGE_SIZE": 100,
     "COERCE_DECIMAL_TO_STRING": True,
+    "DEFAULT_THROTTLE_RATES": {"api-token": API_TOKEN_RATE},
+    # The client address of a throttle: as for sign-in protection, never a header the client chose.
+    "NUM_PROXIES": REVERSE_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "PlanPortal API",

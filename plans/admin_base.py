@@ -234,7 +234,10 @@ class PlanRoleAdmin(admin.ModelAdmin):
         where the user left a field as it was (the pages do the same)."""
         data = request.POST.copy()
         current = refused.stale.current
-        prefix = refused.field_of or (lambda name: name)
+        # An inline row's own record is in the row's fields; this admin's record (a unit whose spellings
+        # the inline changes) is in the main form's.
+        own = isinstance(current, self.model)
+        prefix = refused.field_of if refused.field_of and not own else (lambda name: name)
         version_key = prefix("opened_version")
         try:
             opened = int(data.get(version_key) or 0)

@@ -8,14 +8,13 @@ Permissions and writes are plans.admin_base.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from planportal.lib.params import whole_number
 from plans.models import Plan, PlanYear
 
 
 def as_id(value) -> int | None:
-    """A GET parameter as a row id, or None for anything else (letters, NUL bytes, huge numbers)."""
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
-        return int(value)
-    return None
+    """A GET parameter as a row id (or a year), or None for anything else (letters, NUL bytes, huge numbers)."""
+    return whole_number(value) if isinstance(value, str) else None
 
 
 class PlanFilter(admin.SimpleListFilter):

@@ -2,7 +2,8 @@
 
 Choices are limited to the plan (a category, unit or year of another plan is a
 field error); amounts are ≥ 0 with at most 4 decimals (exact to the yuan). Edit
-forms carry the record's `version`, so the save can refuse to overwrite a newer save.
+forms carry the record's `version` (planportal.forms.VersionedForm), so the save can refuse to
+overwrite a newer save.
 """
 
 from django import forms
@@ -11,6 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from funding.models import AnnualBudget
+from planportal.forms import VersionedForm
 from plans.models import Category, Plan, PlanYear
 from funding.filters import AmountInput
 from projects.models import Comment, ImplementingUnit, Project
@@ -32,43 +34,6 @@ def attach_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
-
-
-def _comparable(value):
-    return getattr(value, "pk", value)
-
-
-class VersionedForm(forms.Form):
-    """An edit form: `version` is the version of the record the user started from."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    # model field → form field, where they differ
-    form_field_of: dict = {}
-
-    def rebased(self, version: int, changes) -> "VersionedForm":
-        """After a conflict: the form again, based on the stored `version`, so the next save can go through.
-
-        Three-way: a field the user changed keeps the user's entry; a field only the
-        other person changed takes their value, so saving again does not quietly undo it.
-        `changes` are the other person's (history.Change: name, then, now).
-        """
-        data = self.data.copy()
-        data["version"] = str(version)
-        for change in changes:
-            field = self.form_field_of.get(change.name, change.name)
-            if field not in self.fields:
-                continue
-            mine = _comparable(self.cleaned_data.get(field))
-            if (mine in ("", None) and change.then in ("", None)) or mine == change.then:
-                data[field] = "" if change.now is None else str(change.now)
-            else:
-                change.yours_kept = True
-        form = type(self)(data, **self.init_kwargs)
-        form.is_valid()
-        return form
-
-    def changes(self) -> dict:
-        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
 
 
 class ProjectForm(VersionedForm):

@@ -2,6 +2,10 @@
 
 Every write goes through projects.services / projects.comments; the project admin,
 with its budgets inline, is funding.admin.
+
+A unit's form is based on the version it was opened at, which covers the unit's name and
+its spellings: the first write of a save (the rename, or a spelling in the inline) checks
+it, the next ones go on from the version the previous one gave.
 """
 
 from django.contrib import admin, messages
@@ -10,7 +14,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from plans.access import ADMIN, VIEW
-from plans.admin_base import PlanRoleAdmin, ServiceInline, ServiceRefused, call_service, refusal_messages
+from plans.admin_base import (
+    PlanRoleAdmin,
+    ServiceInline,
+    ServiceRefused,
+    VersionedAdminForm,
+    call_service,
+    refusal_messages,
+)
 from plans.admin_scoping import plan_filter
 from projects.comments import comment_delete
 from projects.models import Comment, ImplementingUnit, Place, UnitAlias
@@ -28,6 +39,15 @@ from projects.services import (
 )
 
 
+def _save_based_on(unit) -> int | None:
+    """The unit's version the next write of this admin save is based on (ImplementingUnitAdmin.service_update)."""
+    return getattr(unit, "_save_based_on", None)
+
+
+def _saved_at(unit, version: int) -> None:
+    unit._save_based_on = version
+
+
 class UnitAliasInline(ServiceInline, admin.TabularInline):
     """A unit's spellings; the matching key is derived by the one unit-spelling rule."""
 
@@ -37,14 +57,19 @@ class UnitAliasInline(ServiceInline, admin.TabularInline):
     readonly_fields = ["key"]
 
     def service_create_row(self, request, parent, form):
-        return unit_add_alias(unit=parent, spelling=form.cleaned_data["spelling"], user=request.user)
+        alias = unit_add_alias(unit=parent, spelling=form.cleaned_data["spelling"], user=request.user,
+                               expected_version=_save_based_on(parent))
+        _saved_at(parent, alias.unit.version)
+        return alias
 
     def service_update_row(self, request, parent, form, changes):
         if "spelling" in changes:
-            alias_update(alias=form.instance, spelling=changes["spelling"], user=request.user)
+            alias = alias_update(alias=form.instance, spelling=changes["spelling"], user=request.user,
+                                 expected_version=_save_based_on(parent))
+            _saved_at(parent, alias.unit.version)
 
     def service_delete_row(self, request, parent, obj):
-        alias_delete(alias=obj, user=request.user)
+        _saved_at(parent, alias_delete(alias=obj, user=request.user, expected_version=_save_based_on(parent)).version)
 
 
 @admin.action(description=gettext_lazy("Merge the selected units into the one with the most projects"))
@@ -67,13 +92,14 @@ def merge_units(modeladmin, request, queryset):
 
 @admin.register(ImplementingUnit)
 class ImplementingUnitAdmin(PlanRoleAdmin):
+    form = VersionedAdminForm
     list_display = ["name", "plan", "alias_count", "project_count"]
     list_filter = [plan_filter("plan")]
     search_fields = ["name", "aliases__spelling"]
     list_select_related = ["plan"]
     inlines = [UnitAliasInline]
     actions = [merge_units]
-    fields = ["plan", "name"]
+    fields = ["plan", "name", "opened_version"]
 
     def get_queryset(self, request):
         return (
@@ -97,8 +123,14 @@ class ImplementingUnitAdmin(PlanRoleAdmin):
         return unit_create(plan=form.cleaned_data["plan"], name=form.cleaned_data["name"], user=request.user)
 
     def service_update(self, request, obj, form, changes):
+        _saved_at(obj, form.version_opened())  # the inline's spellings are saved after this
         if "name" in changes:
-            unit_update(unit=obj, name=changes["name"], user=request.user)
+            unit = unit_update(unit=obj, name=changes["name"], user=request.user,
+                               expected_version=form.version_opened())
+            _saved_at(obj, unit.version)
+
+    def conflict_of(self, current, opened_version):
+        return None  # a unit has no history to tell what changed: the refusal says someone saved first
 
     def service_delete(self, request, obj):
         unit_delete(unit=obj, user=request.user)

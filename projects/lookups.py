@@ -6,21 +6,15 @@ records are found, so an id of another plan is simply unknown.
 """
 
 from planportal.lib.names import category_key
+from planportal.lib.params import whole_number
 from plans.models import Category, Plan
 from projects.models import ImplementingUnit, Place
 from projects.services import unit_by_spelling
 
 
 def _as_id(value) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    text = str(value).strip()
     # ASCII digits only ("²" is a digit to str.isdigit but not to int()); ids beyond a BIGINT are nobody's.
-    if not (text.isascii() and text.isdigit()) or len(text) > 18:
-        return None
-    return int(text)
+    return whole_number(value)
 
 
 def find_category(plan: Plan, value) -> Category | None:

@@ -16,6 +16,8 @@ class ImplementingUnit(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="units", verbose_name=_("plan"))
     name = models.CharField(_("canonical name"), max_length=200)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Bumped by every write to the unit or its spellings: a save based on an older version is refused.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("implementing unit")

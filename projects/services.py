@@ -71,6 +71,22 @@ def _alias_clash(plan_id: int, key: str, exclude_pk=None) -> UnitAlias | None:
     return clash.exclude(pk=exclude_pk).first() if exclude_pk else clash.first()
 
 
+def _unit_locked(unit_id: int, expected_version: int | None) -> tuple[ImplementingUnit, int]:
+    """The stored unit, locked, and the version a write gives it (a stale one is refused: StaleEdit).
+
+    A unit's version covers its name and its spellings: each write to either bumps it.
+    """
+    current = ImplementingUnit.objects.select_for_update().select_related("plan").get(pk=unit_id)
+    return current, next_version(current, expected_version)
+
+
+def _unit_bumped(unit: ImplementingUnit, version: int) -> ImplementingUnit:
+    """After a write to its spellings: the unit gets its new version."""
+    unit.version = version
+    unit.save(update_fields=["version"])
+    return unit
+
+
 def _clash_error(spelling: str, other) -> ValidationError:
     return ValidationError({"spelling": _("“%(spelling)s” already stands for the unit “%(other)s”.")
                             % {"spelling": spelling, "other": other}})
@@ -91,6 +107,8 @@ def unit_for_spelling(*, plan: Plan, spelling: str, user) -> tuple[ImplementingU
     if alias is not None:
         return alias.unit, False
     unit, created = ImplementingUnit.objects.get_or_create(plan=plan, name=" ".join(spelling.split()))
+    if not created:  # a known unit learns a spelling
+        unit = _unit_bumped(*_unit_locked(unit.pk, None))
     UnitAlias.objects.create(plan=plan, unit=unit, spelling=spelling, key=key)
     return unit, created
 
@@ -113,11 +131,13 @@ def unit_create(*, plan: Plan, name: str, user) -> ImplementingUnit:
 
 
 @transaction.atomic
-def unit_update(*, unit: ImplementingUnit, name: str, user) -> ImplementingUnit:
-    """Rename a unit; the new name is also learnt as one of its spellings."""
+def unit_update(*, unit: ImplementingUnit, name: str, user, expected_version: int | None = None) -> ImplementingUnit:
+    """Rename a unit; the new name is also learnt as one of its spellings. With `expected_version`
+    (the version the editor started from), a save over someone else's newer save is refused (StaleEdit)."""
     require(user, unit.plan_id, EDIT)
-    current = ImplementingUnit.objects.select_for_update().select_related("plan").get(pk=unit.pk)
+    current, version = _unit_locked(unit.pk, expected_version)
     current.name = " ".join((name or "").split())
+    current.version = version
     current.full_clean()
     current.save()
     key = plan_unit_key(current.plan, current.name)
@@ -142,28 +162,37 @@ def unit_delete(*, unit: ImplementingUnit, user) -> None:
 
 
 @transaction.atomic
-def unit_add_alias(*, unit: ImplementingUnit, spelling: str, user) -> UnitAlias:
-    """Teach the plan another spelling of a unit; refused when it already names another unit."""
+def unit_add_alias(*, unit: ImplementingUnit, spelling: str, user, expected_version: int | None = None) -> UnitAlias:
+    """Teach the plan another spelling of a unit; refused when it already names another unit.
+
+    A spelling is part of its unit: `expected_version` is the unit's, as for unit_update;
+    the alias returned has the unit as saved (`alias.unit.version`).
+    """
     require(user, unit.plan_id, EDIT)
+    current, version = _unit_locked(unit.pk, expected_version)
     spelling = (spelling or "").strip()
     if not spelling:
         raise ValidationError({"spelling": _("Type the spelling.")})
-    key = plan_unit_key(unit.plan, spelling)
-    existing = _alias_clash(unit.plan_id, key)
+    key = plan_unit_key(current.plan, spelling)
+    existing = _alias_clash(current.plan_id, key)
     if existing is not None:
-        if existing.unit_id == unit.pk:
+        if existing.unit_id == current.pk:  # known already: nothing changes
+            existing.unit = current
             return existing
         raise _clash_error(spelling, existing.unit)
-    alias = UnitAlias(plan_id=unit.plan_id, unit=unit, spelling=spelling, key=key)
+    alias = UnitAlias(plan_id=current.plan_id, unit=current, spelling=spelling, key=key)
     alias.full_clean()
     alias.save()
+    _unit_bumped(current, version)
     return alias
 
 
 @transaction.atomic
-def alias_update(*, alias: UnitAlias, spelling: str, user) -> UnitAlias:
+def alias_update(*, alias: UnitAlias, spelling: str, user, expected_version: int | None = None) -> UnitAlias:
+    """Correct a spelling; `expected_version` is its unit's (see unit_add_alias)."""
     require(user, alias.plan_id, EDIT)
     current = UnitAlias.objects.select_for_update().select_related("plan").get(pk=alias.pk)
+    unit, version = _unit_locked(current.unit_id, expected_version)
     current.spelling = (spelling or "").strip()
     current.key = plan_unit_key(current.plan, current.spelling)
     clash = _alias_clash(current.plan_id, current.key, exclude_pk=current.pk)
@@ -171,13 +200,18 @@ def alias_update(*, alias: UnitAlias, spelling: str, user) -> UnitAlias:
         raise _clash_error(current.spelling, clash.unit)
     current.full_clean()
     current.save()
+    current.unit = _unit_bumped(unit, version)
     return current
 
 
 @transaction.atomic
-def alias_delete(*, alias: UnitAlias, user) -> None:
+def alias_delete(*, alias: UnitAlias, user, expected_version: int | None = None) -> ImplementingUnit:
+    """Forget a spelling; `expected_version` is its unit's (see unit_add_alias). Returns the unit as saved."""
     require(user, alias.plan_id, EDIT)
-    UnitAlias.objects.filter(pk=alias.pk).delete()
+    current = UnitAlias.objects.select_for_update().get(pk=alias.pk)
+    unit, version = _unit_locked(current.unit_id, expected_version)
+    current.delete()
+    return _unit_bumped(unit, version)
 
 
 @transaction.atomic
@@ -199,7 +233,9 @@ def unit_merge(*, keep: ImplementingUnit, merge: ImplementingUnit, user) -> Impl
         project.unit = keep
         project.version += 1
         project.save(update_fields=["unit", "version", "updated_at"])
+    kept, version = _unit_locked(keep.pk, None)  # it learns the other's spellings: forms opened before are stale
     UnitAlias.objects.filter(unit=merge).update(unit=keep)
+    keep.version = _unit_bumped(kept, version).version
     merge.delete()
     totals_changed(keep.plan_id)
     return keep

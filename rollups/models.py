@@ -17,7 +17,10 @@ class RecomputeState(models.Model):
     """When a plan's totals were last computed, and whether a recompute is waiting or running."""
 
     plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="recompute_state", primary_key=True)
+    # The outbox: set in the same transaction as the change that needs a recompute.
     requested_at = models.DateTimeField(null=True, blank=True)
+    # When a recompute task was last handed to the broker (at most one waits per plan).
+    queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     computed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)

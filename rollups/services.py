@@ -1,18 +1,25 @@
 """Recomputing a plan's totals and disagreements, and asking for it after every change.
 
-`request_recompute` is what every write asks for, through plans.hooks.totals_changed
-(registered in RollupsConfig.ready()): it marks
-the plan pending and enqueues at most one recompute at a time per plan, after
-a short quiet period, so a burst of 500 edits leads to a few recomputes, not
-500. `recompute_plan` does the work in one transaction, serialised per plan by
-a row lock, and is idempotent.
+The request is an outbox row: `request_recompute` (what every write asks for, through
+plans.hooks.totals_changed, registered in RollupsConfig.ready()) marks the plan's
+RecomputeState pending in the same transaction as the change, so a committed change is
+never without its request, whatever happens to the broker or the cache. It enqueues at
+most one recompute per plan at a time, after a short quiet period (a burst of 500 edits
+leads to one recompute), and a failure to reach the broker only logs: the save answers
+normally. `recompute_pending` — run by a periodic job and by each worker after each
+recompute — finds the plans still pending and enqueues them again: after a broker
+outage, a lost message or a worker killed in the middle of a recompute.
+
+`recompute_plan` does the work in one transaction, serialised per plan by a row lock,
+and is idempotent.
 """
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from indicators.services import derived_refresh
@@ -25,37 +32,75 @@ from rollups.variances import VarianceBuilder
 log = logging.getLogger(__name__)
 # Edits arriving within this many seconds of the first one share its recompute.
 DEBOUNCE_SECONDS = getattr(settings, "PLANPORTAL_RECOMPUTE_DEBOUNCE", 2)
-# A queued recompute that has not started after this long was lost (a worker or a laptop
-# process stopped before running it): the next request enqueues a new one.
-_QUEUED_STALE_SECONDS = 60
+# A queued recompute that has not started after this long was lost (a broker outage, a worker
+# or a laptop process stopped before running it): it may be enqueued again.
+QUEUED_STALE = timedelta(seconds=60)
+TASK = "rollups.recompute"  # rollups.tasks.recompute
 
 
-def _queued_key(plan_id: int) -> str:
-    return f"recompute-queued:{plan_id}"
+def _no_live_task(now) -> Q:
+    """No recompute is waiting to start: none queued, the queued one has started, or it was lost."""
+    return Q(queued_at__isnull=True) | Q(queued_at__lt=now - QUEUED_STALE) | Q(started_at__gte=F("queued_at"))
 
 
 def request_recompute(plan_id: int) -> bool:
-    """Mark the plan pending; enqueue a recompute after commit unless one is already queued.
+    """Mark the plan pending (in the caller's transaction); enqueue a recompute after commit unless one waits.
 
     Returns True when this call enqueued one.
     """
     now = timezone.now()
-    updated = RecomputeState.objects.filter(plan_id=plan_id).update(requested_at=now)
-    if not updated:
+    if not RecomputeState.objects.filter(plan_id=plan_id).update(requested_at=now):
         RecomputeState.objects.get_or_create(plan_id=plan_id, defaults={"requested_at": now})
-    key = _queued_key(plan_id)
-    if not cache.add(key, now.timestamp(), _QUEUED_STALE_SECONDS * 10):
-        queued_at = cache.get(key)
-        if queued_at is not None and now.timestamp() - queued_at < _QUEUED_STALE_SECONDS:
-            return False
-        cache.set(key, now.timestamp(), _QUEUED_STALE_SECONDS * 10)
-    enqueue("rollups.recompute", plan_id, delay=DEBOUNCE_SECONDS)  # rollups.tasks.recompute
-    return True
+    claimed = RecomputeState.objects.filter(plan_id=plan_id).filter(_no_live_task(now)).update(queued_at=now)
+    if claimed:
+        enqueue(TASK, plan_id, delay=DEBOUNCE_SECONDS, on_failure=lambda: _not_queued(plan_id, now))
+    return bool(claimed)
+
+
+def _not_queued(plan_id: int, queued_at) -> None:
+    """The broker refused the task: nothing waits for this plan, so the next change or the drain enqueues one."""
+    RecomputeState.objects.filter(plan_id=plan_id, queued_at=queued_at).update(queued_at=None)
+
+
+def pending_states():
+    """The plans whose last change is not in their totals yet."""
+    return RecomputeState.objects.filter(requested_at__isnull=False).filter(
+        Q(computed_at__isnull=True) | Q(requested_at__gt=F("computed_at")))
+
+
+def _running(plan_id: int) -> bool:
+    """A recompute holds the plan's state row locked while it works; a killed one's lock went with its connection."""
+    if connection.vendor != "postgresql":
+        return False  # no concurrent workers without PostgreSQL
+    with transaction.atomic():
+        return not RecomputeState.objects.select_for_update(skip_locked=True).filter(plan_id=plan_id).exists()
+
+
+def recompute_pending() -> int:
+    """Enqueue again every pending plan that has no live recompute (the outbox's drain). Returns how many."""
+    now = timezone.now()
+    waiting = pending_states().filter(requested_at__lt=now - timedelta(seconds=DEBOUNCE_SECONDS))
+    count = 0
+    for plan_id in waiting.filter(_no_live_task(now)).values_list("plan_id", flat=True):
+        if _running(plan_id):
+            continue
+        with transaction.atomic():
+            if RecomputeState.objects.filter(plan_id=plan_id).filter(_no_live_task(now)).update(queued_at=now):
+                enqueue(TASK, plan_id, on_failure=lambda plan_id=plan_id: _not_queued(plan_id, now))
+                count += 1
+    if count:
+        log.info("re-enqueued %d pending recomputes", count)
+    return count
+
+
+def oldest_pending_age() -> float | None:
+    """Seconds since the oldest change that is not in its plan's totals yet (None: none waits)."""
+    oldest = pending_states().order_by("requested_at").values_list("requested_at", flat=True).first()
+    return None if oldest is None else (timezone.now() - oldest).total_seconds()
 
 
 def recompute_plan(plan_id: int) -> dict:
     """Replace the plan's totals and disagreements with fresh ones. Safe to run twice or concurrently."""
-    cache.delete(_queued_key(plan_id))  # edits from now on need another run
     if not Plan.objects.filter(pk=plan_id).exists():
         return {"plan": None, "skipped": "the plan was deleted"}  # a task queued before the deletion
     started = timezone.now()

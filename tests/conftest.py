@@ -75,7 +75,11 @@ def _tasks_inline_and_fresh_cache(settings):
     test run or server on the machine, which would clear or set markers under a test's feet.
     """
     from django.core.cache import cache
+    from django.utils import translation
 
+    # Every test starts in the site's language (Chinese): a test that switched languages
+    # (a command, a view with ?lang=en) must not change what the next one in this process reads.
+    translation.activate(settings.LANGUAGE_CODE)
     settings.PLANPORTAL_TASKS_IN_THREAD = False
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": "planportal-tests"}}

@@ -121,10 +121,11 @@ EXPECTED_ADMIN = {
     "rollups.variance": READ_ONLY,
     "reviews.reviewevent": READ_ONLY,
 }
-# Models of the site itself (accounts, tokens, periodic jobs): superusers only.
+# Models of the site itself (accounts, tokens, periodic jobs, sign-in attempts): superusers only.
 SITE_MODELS = {"auth.group", "auth.user", "authtoken.tokenproxy", "django_celery_beat.periodictask",
                "django_celery_beat.clockedschedule", "django_celery_beat.crontabschedule",
-               "django_celery_beat.solarschedule", "django_celery_beat.intervalschedule"}
+               "django_celery_beat.solarschedule", "django_celery_beat.intervalschedule",
+               "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"}
 # Admin URLs beyond the standard five: name → (method, need on the object's plan, or somewhere for no object).
 EXPECTED_ADMIN_EXTRA = {
     "importers_importbatch_upload": ("GET", ADMIN),
@@ -515,8 +516,8 @@ def test_no_write_path_changes_an_approved_year(world, tmp_path):
                                                                  "category": other_category.pk}, format="json"),
         "API: project delete": lambda: api.delete(project_api),
         "API: stated figure of the year": lambda: api.patch(
-            reverse("api-stated-figures-detail", kwargs={"code": code, "pk": figure.pk}), {"value": "9"},
-            format="json"),
+            reverse("api-stated-figures-detail", kwargs={"code": code, "pk": figure.pk}),
+            {"value": "9", "version": figure.version}, format="json"),
         "admin: budget form": lambda: admin_post(admin_budget, AnnualBudget, beijing_funds="777"),
         "admin: budget inline": lambda: admin_post(admin_project, type(project), **{
             f"{inline_prefix}beijing_funds": "777"}),

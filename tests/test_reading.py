@@ -9,6 +9,7 @@ import datetime
 import io
 import pickle
 import random
+import re
 import struct
 import zipfile
 from pathlib import Path
@@ -298,8 +299,8 @@ def test_csv_too_many_cells_fails_while_reading(tmp_path):
 
 
 # ---------------------------------------------------------------- hostile files
-def minimal_xlsx(path, sheet_data, dimension="A1"):
-    """A hand-written xlsx whose sheet XML is exactly `sheet_data`."""
+def minimal_xlsx(path, sheet_data, dimension="A1", after=""):
+    """A hand-written xlsx whose sheet XML is exactly `sheet_data` (and `after` it, e.g. <mergeCells>)."""
     ns = 'xmlns="http://schemas.openxmlformats.org/'
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
@@ -313,7 +314,7 @@ def minimal_xlsx(path, sheet_data, dimension="A1"):
         z.writestr("xl/_rels/workbook.xml.rels", f'<Relationships {ns}package/2006/relationships">'
                    f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
         z.writestr("xl/worksheets/sheet1.xml", f'<worksheet {ns}spreadsheetml/2006/main"><dimension ref="{dimension}"/>'
-                   f"<sheetData>{sheet_data}</sheetData></worksheet>")
+                   f"<sheetData>{sheet_data}</sheetData>{after}</worksheet>")
     return path
 
 
@@ -392,7 +393,7 @@ def test_damaged_ole2_containers(tmp_path):
     (lambda p: p.write_bytes(write_xlsx(p.with_suffix(".tmp"), {"S": ANNEX}).read_bytes()[:1500]), "corrupt"),
     (lambda p: p.write_bytes(random.Random(0).randbytes(5000)), "not_a_spreadsheet"),
     (lambda p: p.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"), "not_a_spreadsheet"),
-    (lambda p: p.write_bytes(b"<html><body><table><tr><td>1</td></tr></table></body></html>"), "not_a_spreadsheet"),
+    (lambda p: p.write_bytes(b"<html><body><table><tr><td>1</td></tr></table></body></html>"), "web_page"),
     (lambda p: p.write_bytes(b"a,b\n1,\x002\n"), "not_a_spreadsheet"),
 ])
 def test_garbage(tmp_path, make, code):
@@ -525,7 +526,7 @@ def test_backstop_when_the_markup_lies(tmp_path, monkeypatch):
     wb = openpyxl.Workbook()
     wb.active["A1"], wb.active["Z80000"] = "a", 1                 # 80,000 x 26 = 2.08 M
     wb.save(tmp_path / "liar.xlsx")
-    monkeypatch.setattr(reading, "_xlsx_extent", lambda zf, name: (1, 1))
+    monkeypatch.setattr(reading, "_xlsx_extent", lambda zf, name: (1, 1, reading._MarksBuilder("liar")))
     (sheet,) = open_sheets(tmp_path / "liar.xlsx")
     with pytest.raises(UnreadableFile, match="too_many_cells"):
         next(sheet.rows())
@@ -541,7 +542,8 @@ def test_ods_trailing_repeats_as_libreoffice_writes_them_are_fine(tmp_path):
 
 
 def test_messages_and_pickling():
-    codes = ["empty", "not_a_spreadsheet", "corrupt", "encrypted", "too_large", "too_many_cells", "unsupported_encoding"]
+    codes = ["empty", "not_a_spreadsheet", "web_page", "corrupt", "encrypted", "too_large", "too_many_cells",
+             "too_many_merges", "unsupported_encoding"]
     seen = set()
     for code in codes:
         error = UnreadableFile(code, "detail")
@@ -554,3 +556,144 @@ def test_messages_and_pickling():
     assert len(seen) == len(codes)
     assert UnreadableFile("not_a_spreadsheet").message("en") == \
         "The file is not a spreadsheet: upload an .xlsx, .xls, .ods or .csv file."
+
+
+# ---------------------------------------------------------------- marks: formulas and merged cells
+def marked(sheet):
+    """(formula cells, merged areas) of a sheet, 0-based."""
+    cells = sorted({(row, col) for col, rows in sheet.marks.formulas.items() for row in rows})
+    return cells, list(sheet.marks.merges)
+
+
+def test_xlsx_formulas_and_merges_are_marked(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"], ws["B2"], ws["C3"], ws["D7"] = 1, "=A1*2", "text", 4     # openpyxl saves no cached value
+    ws.merge_cells("A5:A7")
+    ws.merge_cells("B5:C5")
+    ws.merge_cells("A9:B9")                                 # below every value: never read, not kept
+    wb.save(tmp_path / "f.xlsx")
+    (sheet,) = open_sheets(tmp_path / "f.xlsx")
+    assert marked(sheet) == ([(1, 1)], [(4, 0, 6, 0), (4, 1, 4, 2)])
+    assert sheet.marks.formula(1, 1) and not sheet.marks.formula(0, 0) and not sheet.marks.formula(1, 2)
+    assert list(sheet.rows())[1][:2] == (None, None)        # what calamine makes of it: a blank
+
+
+def test_xlsx_cached_shared_and_array_formulas(tmp_path):
+    cells = ('<row r="1"><c r="A1"><v>1</v></c><c r="B1"><f t="shared" ref="B1:B3" si="0">A1*2</f><v>2</v></c></row>'
+             '<row r="2"><c r="A2"><v>2</v></c><c r="B2"><f t="shared" si="0"/><v>4</v></c></row>'
+             '<row r="3"><c r="A3"><v>3</v></c><c r="B3"><f t="shared" si="0"/><v>6</v></c>'
+             '<c r="C3"><f t="array" ref="C3:D4">A1:B2</f><v>1</v></c><c r="D3"><v>2</v></c></row>'
+             '<row r="4"><c r="C4"><v>2</v></c><c r="D4"><v>4</v></c><c r="E4"><v>9</v></c>'
+             '<c r="F4" t="inlineStr"><is><r><rPr><family val="2"/><sz val="11"/></rPr><t>富文本</t></r></is></c></row>')
+    (sheet,) = open_sheets(minimal_xlsx(tmp_path / "s.xlsx", cells, after='<mergeCells count="1">'
+                                        '<mergeCell ref="E1:E3"/><mergeCell ref="E4"/></mergeCells>'))
+    assert marked(sheet) == ([(0, 1), (1, 1), (2, 1), (2, 2), (2, 3), (3, 2), (3, 3)], [(0, 4, 2, 4)])
+    assert list(sheet.rows())[1][:2] == (2.0, 4.0)          # the cached value, as if typed
+
+
+def test_xlsx_marks_across_chunks_and_in_prefixed_markup(tmp_path, monkeypatch):
+    from importers import reading
+
+    cells = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}"><f>A{r}+1</f><v>{r + 1}</v></c></row>'
+                    for r in range(1, 200))
+    path = minimal_xlsx(tmp_path / "c.xlsx", cells)
+    monkeypatch.setattr(reading, "_CHUNK", 37)              # every tag split from its cell somewhere
+    (sheet,) = open_sheets(path)
+    assert marked(sheet)[0] == [(r, 1) for r in range(199)]
+    prefixed = minimal_xlsx(tmp_path / "x.xlsx", '<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c><x:c r="B1"><x:f>A1</x:f>'
+                            '<x:v>1</x:v></x:c></x:row>'.replace("<x:", "<").replace("</x:", "</"))
+    data = zipfile.ZipFile(prefixed).read("xl/worksheets/sheet1.xml").decode()
+    data = data.replace("<worksheet xmlns=", "<x:worksheet xmlns:x=").replace("</worksheet>", "</x:worksheet>")
+    for tag in ("sheetData", "row", "c", "v", "f", "dimension"):
+        data = data.replace(f"<{tag}", f"<x:{tag}").replace(f"</{tag}", f"</x:{tag}")
+    rewritten = tmp_path / "p.xlsx"
+    with zipfile.ZipFile(prefixed) as src, zipfile.ZipFile(rewritten, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info, data if info.filename == "xl/worksheets/sheet1.xml" else src.read(info))
+    monkeypatch.setattr(reading, "_CHUNK", 2**20)
+    (sheet,) = open_sheets(rewritten)
+    assert marked(sheet) == ([(0, 1)], [])
+
+
+def test_xlsx_marks_follow_the_sheet_not_the_part_name(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.title = "A"
+    wb.active["A1"] = 1
+    wb.create_sheet("B")["C3"] = "=1+1"
+    wb.save(tmp_path / "two.xlsx")
+    swapped = tmp_path / "swapped.xlsx"
+    with zipfile.ZipFile(tmp_path / "two.xlsx") as src, zipfile.ZipFile(swapped, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/workbook.xml":            # B first, still in worksheets/sheet2.xml
+                text = data.decode()
+                a, b = (re.search(f'<sheet [^>]*name="{n}"[^>]*/>', text).group(0) for n in "AB")
+                data = text.replace(a, "\0").replace(b, a).replace("\0", b).encode()
+            dst.writestr(info, data)
+    sheets = open_sheets(swapped)
+    assert [s.name for s in sheets] == ["B", "A"]
+    assert marked(sheets[0])[0] == [(2, 2)] and marked(sheets[1])[0] == []
+
+
+def test_xls_formula_and_mergedcells_records(tmp_path):
+    import xlwt
+
+    wb = xlwt.Workbook()
+    wb.add_sheet("plain").write(0, 0, 1)
+    ws = wb.add_sheet("marked")
+    ws.write(0, 0, 1)
+    ws.write(1, 2, xlwt.Formula("A1*3"))
+    ws.write_merge(3, 5, 1, 2, "merged")
+    ws.write(5, 3, 5)
+    wb.save(str(tmp_path / "m.xls"))
+    plain, sheet = open_sheets(tmp_path / "m.xls")
+    assert marked(plain) == ([], []) and marked(sheet) == ([(1, 2)], [(3, 1, 5, 2)])
+
+
+def test_ods_formulas_spans_and_matrices(tmp_path):
+    cell = 'office:value-type="float" office:value="1"'
+    table = (f'<table:table-row><table:table-cell {cell} table:formula="of:=1"/>'
+             f'<table:table-cell {cell} table:number-rows-spanned="2" table:number-columns-spanned="2"/>'
+             f'<table:covered-table-cell/><table:table-cell {cell} table:formula="of:={{1;2}}" '
+             'table:number-matrix-rows-spanned="2" table:number-matrix-columns-spanned="1"/></table:table-row>'
+             f'<table:table-row table:number-rows-repeated="2"><table:table-cell {cell} '
+             'table:number-columns-repeated="2" table:formula="of:=2"/><table:covered-table-cell '
+             f'table:number-columns-repeated="2"/><table:table-cell {cell}/></table:table-row>')
+    (sheet,) = open_sheets(minimal_ods(tmp_path / "m.ods", table))
+    formulas, merges = marked(sheet)
+    assert formulas == [(0, 0), (0, 3), (1, 0), (1, 1), (1, 3), (2, 0), (2, 1)]
+    assert merges == [(0, 1, 1, 2)]
+
+
+def test_a_csv_is_named_after_the_name_it_was_uploaded_under(tmp_path):
+    path = write_csv(tmp_path / "7-914f1be50241.csv", [("项目名称", "京蒙资金"), ("甲", "1")])
+    assert open_sheets(path)[0].name == "7-914f1be50241"
+    (sheet,) = open_sheets(path, name="附表2021.csv")
+    assert sheet.name == "附表2021" and sheet.marks.formulas == {} and sheet.marks.merges == ()
+
+
+def test_too_many_merged_areas(tmp_path):
+    merges = "".join(f'<mergeCell ref="A{2 * n + 1}:B{2 * n + 1}"/>' for n in range(100_001))
+    path = minimal_xlsx(tmp_path / "m.xlsx", '<row r="1"><c r="A1"><v>1</v></c></row>',
+                        after=f"<mergeCells>{merges}</mergeCells>")
+    fails_with("too_many_merges", path)
+
+
+def test_formula_marks_are_bounded(tmp_path):
+    """Marks cost memory too: repeated <f> tags and huge array areas cannot make them grow unbounded."""
+    repeated = '<row r="1"><c r="A1">' + '<f t="array" ref="A1:XFD1048576">1</f>' * 100_001 + "<v>1</v></c></row>"
+    fails_with("too_many_cells", minimal_xlsx(tmp_path / "areas.xlsx", repeated))
+    same_cell = '<row r="1"><c r="A1">' + "<f>1</f>" * 200_000 + '<v>1</v></c><c r="J10"><v>2</v></c></row>'
+    (sheet,) = open_sheets(minimal_xlsx(tmp_path / "same.xlsx", same_cell))
+    assert marked(sheet)[0] == [(0, 0)]
+    huge_area = '<row r="1"><c r="A1"><f t="array" ref="A1:XFD1048576">1</f><v>1</v></c><c r="C3"><v>2</v></c></row>'
+    (sheet,) = open_sheets(minimal_xlsx(tmp_path / "huge.xlsx", huge_area))
+    assert marked(sheet)[0] == [(r, c) for r in range(3) for c in range(3)]     # clipped to the sheet
+
+
+def test_overlapping_merged_areas_are_refused(tmp_path):
+    """Real merged areas never overlap; overlapping ones could make the parser's work quadratic."""
+    cells = '<row r="1"><c r="A1"><v>1</v></c><c r="B3"><v>2</v></c></row>'
+    merges = "".join(f'<mergeCell ref="A1:B{n}"/>' for n in range(2, 5))
+    fails_with("corrupt", minimal_xlsx(tmp_path / "o.xlsx", cells, after=f"<mergeCells>{merges}</mergeCells>"))

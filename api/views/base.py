@@ -60,10 +60,14 @@ class PlanScopedViewSet(GenericViewSet):
             context["plan"] = self.plan
         return context
 
+    def stale_record(self, record):
+        """The record a stale edit was refused over, as this endpoint shows it now."""
+        return self.get_queryset().filter(pk=record.pk).first() or record
+
     def handle_exception(self, exc):
         if isinstance(exc, StaleEdit):
             set_rollback()
-            current = self.get_queryset().filter(pk=exc.current.pk).first() or exc.current
+            current = self.stale_record(exc.current)
             return Response(
                 {"detail": STALE_MESSAGE, "code": "stale", "current": self.get_serializer(current).data},
                 status=status.HTTP_409_CONFLICT,

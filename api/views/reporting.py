@@ -1,15 +1,16 @@
 """What is reported on the portfolio: stated figures, totals, disagreements and indicators."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.filters import FIGURE_PARAMS, ROLLUP_PARAMS, VARIANCE_PARAMS, Ordering, ParamFilter
-from api.serializers import (IndicatorSerializer, IndicatorValueSerializer, RollupSerializer, StatedFigureSerializer,
+from api.serializers import (IndicatorSerializer, IndicatorValueConflictSerializer, IndicatorValueSerializer,
+                             RollupSerializer, StatedFigureConflictSerializer, StatedFigureSerializer,
                              VarianceSerializer)
 from figures.services import stated_figure_create, stated_figure_update
-from api.views.base import CODE_PARAMETER, ID_PARAMETER, INVALID, PlanScopedViewSet
+from api.views.base import CODE_PARAMETER, ID_PARAMETER, INVALID, LOCKED, PlanScopedViewSet, conflict
 from figures.models import StatedFigure
 from indicators.models import Indicator, IndicatorValue
 from indicators.overview import overview_rows
@@ -26,13 +27,19 @@ def _documented(tag: str, **actions):
     })
 
 
-@_documented("stated figures", list={}, retrieve={}, create={"responses": {201: StatedFigureSerializer, 400: INVALID}},
-             update={"responses": {200: StatedFigureSerializer, 400: INVALID}},
-             partial_update={"responses": {200: StatedFigureSerializer, 400: INVALID}})
+_FIGURE_CHANGED = {200: StatedFigureSerializer, 400: INVALID, 409: conflict(StatedFigureConflictSerializer)}
+VALUE_CONFLICT = OpenApiResponse(IndicatorValueConflictSerializer, description=(
+    "Someone saved a newer version of the year's value, or entered one first (body: the value as it is now)."))
+
+
+@_documented("stated figures", list={}, retrieve={},
+             create={"responses": {201: StatedFigureSerializer, 400: INVALID, 409: LOCKED}},
+             update={"responses": _FIGURE_CHANGED}, partial_update={"responses": _FIGURE_CHANGED})
 class StatedFigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                           mixins.UpdateModelMixin, PlanScopedViewSet):
     """Every figure the plan states (annex, text, staff). Staff add "manual" ones and correct the value and
-    wording of any; origin, year, category and metric say which figure it is and never change."""
+    wording of any, sending the `version` they read; origin, year, category and metric say which figure it is
+    and never change."""
 
     serializer_class = StatedFigureSerializer
     filter_backends = [ParamFilter, Ordering]
@@ -48,11 +55,14 @@ class StatedFigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("origin", None)
+        data.pop("version", None)
         serializer.instance = stated_figure_create(plan=self.plan, user=self.request.user, **data)
 
     def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        version = data.pop("version")
         serializer.instance = stated_figure_update(figure=serializer.instance, user=self.request.user,
-                                                   **serializer.validated_data)
+                                                   expected_version=version, **data)
 
 
 @_documented("totals", list={})
@@ -99,6 +109,9 @@ class IndicatorViewSet(PlanScopedViewSet):
     def get_serializer_class(self):
         return IndicatorValueSerializer if self.action == "values" else IndicatorSerializer
 
+    def stale_record(self, record):
+        return IndicatorValue.objects.select_related("entered_by").filter(pk=record.pk).first() or record
+
     def list(self, request, *args, **kwargs):
         rows = overview_rows(plan=self.plan)
         page = self.paginate_queryset(rows)
@@ -108,18 +121,25 @@ class IndicatorViewSet(PlanScopedViewSet):
                    responses=IndicatorValueSerializer(many=True), summary="The values reported for an indicator")
     @extend_schema(methods=["POST"], tags=["indicators"], parameters=[CODE_PARAMETER, ID_PARAMETER],
                    request=IndicatorValueSerializer,
-                   responses={200: IndicatorValueSerializer, 201: IndicatorValueSerializer, 400: INVALID},
-                   summary="Report or correct an indicator's value for a year (the old value stays in the history)")
+                   responses={200: IndicatorValueSerializer, 201: IndicatorValueSerializer, 400: INVALID,
+                              409: VALUE_CONFLICT},
+                   summary="Report or correct an indicator's value for a year (the old value stays in the history)",
+                   description="A year with no value yet: the value is entered (201). A year with one: send the "
+                               "`version` of the value you read to correct it (200); a correction based on an "
+                               "older version is refused with 409 and the value as it is now.")
     @action(detail=True, methods=["get", "post"])
     def values(self, request, *args, **kwargs):
         indicator = self.get_object()
         if request.method != "POST":  # GET or HEAD
             entries = indicator.values.select_related("entered_by").order_by("year")
             return Response(self.get_serializer(entries, many=True).data)
-        serializer = self.get_serializer(data=request.data)
+        serializer = self.get_serializer(data=request.data,
+                                         context={**self.get_serializer_context(), "indicator": indicator})
         serializer.is_valid(raise_exception=True)
-        year = serializer.validated_data["year"]
-        existed = IndicatorValue.objects.filter(indicator=indicator, year=year).exists()
-        entry = indicator_value_set(indicator=indicator, user=request.user, **serializer.validated_data)
+        data = dict(serializer.validated_data)
+        # No version: the caller has seen no value for the year (0), and is refused if someone entered one first.
+        version = data.pop("version", None) or 0
+        entry = indicator_value_set(indicator=indicator, user=request.user, expected_version=version, **data)
+        created = entry.version == 1
         return Response(self.get_serializer(entry).data,
-                        status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -39,7 +39,7 @@ ENDPOINTS = [
     Endpoint("stated-figures", lambda r: f"/api/plans/{r['code']}/stated-figures/", "post",
              lambda r: {"metric": "projects", "year": 2022, "value": "3", "source": "2022年工作要点"}, 201),
     Endpoint("stated-figure", lambda r: f"/api/plans/{r['code']}/stated-figures/{r['figure'].pk}/", "patch",
-             lambda r: {"value": "3"}, 200),
+             lambda r: {"value": "3", "version": 1}, 200),
     Endpoint("rollups", lambda r: f"/api/plans/{r['code']}/rollups/", "post", lambda r: {}, 405),
     Endpoint("variances", lambda r: f"/api/plans/{r['code']}/variances/", "post", lambda r: {}, 405),
     Endpoint("indicators", lambda r: f"/api/plans/{r['code']}/indicators/", "post", lambda r: {}, 405),

@@ -45,13 +45,17 @@ def test_staff_add_manual_figures_only(plan, staff, client_for):
 def test_a_correction_keeps_the_old_value_in_the_history(plan, figure, staff, client_for):
     client = client_for(staff)
     url = f"{_url(plan, 'stated-figures')}{figure.pk}/"
-    response = client.patch(url, {"value": "3", "source": "2021年附表 合计行（更正）"}, format="json")
+    missing = client.patch(url, {"value": "3"}, format="json")
+    assert missing.status_code == 400 and list(missing.json()) == ["version"]
+    response = client.patch(url, {"value": "3", "source": "2021年附表 合计行（更正）", "version": 1}, format="json")
     assert response.status_code == 200, response.content
+    assert response.json()["version"] == 2
     figure.refresh_from_db()
     assert (figure.value, figure.origin, figure.metric) == (Decimal("3"), "annex", "projects")
     history = list(figure.history.order_by("history_date").values_list("value", "history_user_id"))
     assert history[-2:] == [(Decimal("2"), None), (Decimal("3"), staff.pk)]
-    changed = client.patch(url, {"metric": "beijing_funds", "year": 2022, "value": "4"}, format="json")
+    changed = client.patch(url, {"metric": "beijing_funds", "year": 2022, "value": "4", "version": 2},
+                           format="json")
     assert changed.status_code == 400 and set(changed.json()) == {"metric", "year"}
     full = client.get(url).json()
     assert client.put(url, {**full, "label": "合计"}, format="json").status_code == 200
@@ -127,8 +131,12 @@ def test_staff_report_and_correct_a_value(plan, indicator, staff, client_for):
     this_year = min(max(date.today().year, plan.first_year), plan.last_year)
     first = client.post(url, {"year": this_year, "value": "95.5", "note": "统计公报"}, format="json")
     assert first.status_code == 201, first.content
-    second = client.post(url, {"year": this_year, "value": "96", "evidence_text": "更正"}, format="json")
-    assert second.status_code == 200
+    assert first.json()["version"] == 1
+    unversioned = client.post(url, {"year": this_year, "value": "96"}, format="json")
+    assert unversioned.status_code == 400 and list(unversioned.json()) == ["version"]
+    second = client.post(url, {"year": this_year, "value": "96", "evidence_text": "更正", "version": 1},
+                         format="json")
+    assert second.status_code == 200 and second.json()["version"] == 2
     assert (second.json()["value"], second.json()["entered_by"]) == ("96", staff.username)
     value = IndicatorValue.objects.get(indicator=indicator)
     assert [h.value for h in value.history.order_by("history_date")] == [Decimal("95.5"), Decimal("96")]

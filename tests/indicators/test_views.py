@@ -82,7 +82,7 @@ def test_staff_enter_a_value_with_evidence(client, urls, staff, indicators):
 
 def test_a_correction_shows_old_and_new_value_on_the_page(client, urls, staff):
     client.force_login(staff)
-    _post(client, urls["detail"], year=2022, value="96")
+    _post(client, urls["detail"], year=2022, value="96", opened_year=2022, version=1)
     page = client.get(urls["detail"]).content.decode()
     assert "97 → 96" in page
 

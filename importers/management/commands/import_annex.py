@@ -6,7 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from importers.batches import batch_create, batch_record
+from importers.batches import batch_create, batch_record, batch_remove_files, upload_refusal
+from importers.report import ImportReport
 from importers.services import ImportFile, annex_import
 from planportal import background
 from plans.access import ADMIN, SYSTEM, require
@@ -54,6 +55,13 @@ class Command(BaseCommand):
             sys.exit(1)
 
     def _import(self, plan_obj, paths, actor, dry_run):
+        # A file over the limit is refused before anything is copied (no batch, nothing stored).
+        refused = [m for p in paths if (m := upload_refusal(p.name, p.stat().st_size))]
+        if refused:
+            report = ImportReport(files=[p.name for p in paths], dry_run=dry_run)
+            for message in refused:
+                report.add(message)
+            return report
         handles = [open(p, "rb") for p in paths]  # noqa: SIM115 — closed below
         try:
             batch = batch_create(plan=plan_obj, uploads=[(p.name, h) for p, h in zip(paths, handles)], user=actor)
@@ -65,7 +73,9 @@ class Command(BaseCommand):
             files=[ImportFile(path=Path(f.file.path), name=f.original_name) for f in batch.files.all()],
             user=actor, batch=batch, dry_run=dry_run,
         )
-        batch_record(batch.pk, report)
+        batch_record(batch.pk, report)  # a rejected batch's files go here
+        if dry_run:  # nothing will import this batch: its copies go once the report is made
+            batch_remove_files(batch.pk)
         return report
 
     def _print(self, report, lang):
