@@ -2,14 +2,14 @@
 
 A changelist turns query parameters such as `nature__exact=…`, `plan__exact=…` or a
 field's list filter (`county=…`) into ORM lookups without looking at the value. A NUL
-byte then reaches PostgreSQL, which refuses it, a number beyond a BIGINT reaches
-SQLite, which cannot bind it, and a word compared with an IP address column reaches
-PostgreSQL's inet type, which cannot read it: a 500 from an address. Every admin registered on this
-site (the plans' admins, and the accounts', tokens' and jobs' of the installed apps)
-gets `CheckedFieldLookups`, which reads such values by the rules of
-planportal.lib.params first and, for one that no row can hold, shows the list without
-that filter and says why. The filters that read their own parameter (a SimpleListFilter
-such as plans.admin_scoping.PlanFilter) are left to do so.
+byte then reaches PostgreSQL, which refuses it; a number beyond a BIGINT reaches
+SQLite, which cannot bind it; a word compared with an IP address column reaches
+PostgreSQL's inet type, which cannot read it: each a 500 from an address. Every admin
+registered on this site (the plans' admins, and the accounts', tokens' and jobs' of
+the installed apps) gets `CheckedFieldLookups`, which first reads such values by the
+rules of planportal.lib.params and the field's own, and for one that no row can hold
+shows the list without that filter and says why. The filters that read their own
+parameter (a SimpleListFilter such as plans.admin_scoping.PlanFilter) are left to do so.
 """
 
 from django.contrib import admin, messages
@@ -68,7 +68,7 @@ def _holds(field, lookup: str, value: str) -> bool:
             read = field.to_python(item)
             if lookup in _VALUE_LOOKUPS:
                 field.run_validators(read)
-    except Exception:  # noqa: BLE001 — as Django's ChangeList: a field's own reading is the only way to know
+    except Exception:  # as Django's ChangeList: a field's own reading is the only way to know
         return False  # (ValidationError mostly; a time-zone field opens a file named by the value, …)
     return True
 

@@ -77,8 +77,8 @@ def test_no_generated_request_is_a_server_error(world, operation):
                            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)))
     statuses = []
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True, phases=[Phase.generate, Phase.shrink],
-              suppress_health_check=list(HealthCheck))
+    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+              phases=[Phase.generate, Phase.shrink], suppress_health_check=list(HealthCheck))
     @given(case=strategy)
     def check(case):
         with transaction.atomic():
