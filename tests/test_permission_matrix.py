@@ -14,31 +14,20 @@ page); otherwise the door opens. Every write runs inside a transaction that is r
 back, so each request sees the same world.
 """
 
-from decimal import Decimal
 
 import pytest
 from django.contrib import admin
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from api.urls import router
-from figures.services import key_project_create, stated_figure_create
-from importers.batches import batch_create
-from indicators.models import DerivedValue
-from indicators.services import indicator_create, indicator_value_set
 from plans.access import ADMIN, EDIT, REVIEW, SYSTEM, VIEW, allows
 from plans.models import PlanYear
 from plans.services import membership_set
-from projects.comments import comment_create
-from projects.services import banner_of, place_create, unit_for_spelling
-from reviews.services import year_submit
-from rollups.services import recompute_plan
 from tests.conftest import member
-from tests.factories import BudgetFactory, PlanFactory, ProjectFactory
+from tests.fuzzing import fuzz_world
 
 PUBLIC, SIGNED_IN, SUPERUSER, NOBODY, AUTHOR = "public", "signed-in", "superuser", "nobody", "author-or-admin"
 ROLES = ("anonymous", "liaison", "staff", "plan_admin", "other_plan_staff", "liaison_here_staff_there")
@@ -139,37 +128,14 @@ STANDARD_ADMIN_VIEWS = ("changelist", "add", "change", "delete", "history", "aut
 
 @pytest.fixture
 def world(db, tmp_path):
-    """Plan A with one of every record, plan B beside it, and the six users."""
-    plan, other = PlanFactory(), PlanFactory(county="科右前旗", name="B 规划")
-    users = {"anonymous": None, "liaison": member(plan, "liaison"), "staff": member(plan, "staff"),
+    """Plan A with one of every record, plan B beside it (tests.fuzzing.fuzz_world), and the six users."""
+    w = fuzz_world(tmp_path)
+    plan, other = w["plan"], w["other"]
+    users = {"anonymous": None, "liaison": member(plan, "liaison"), "staff": w["staff"],
              "plan_admin": member(plan, "admin"), "other_plan_staff": member(other, "staff"),
              "liaison_here_staff_there": member(plan, "liaison")}
     membership_set(plan=other, member=users["liaison_here_staff_there"], role="staff", user=SYSTEM)
-    unit, _ = unit_for_spelling(plan=plan, spelling="科右中旗农科局", user=SYSTEM)
-    town = place_create(plan=plan, kind="township", name="巴彦呼舒镇", parent=banner_of(plan), user=SYSTEM)
-    project = ProjectFactory(plan=plan, unit=unit, township=town)
-    budget = BudgetFactory(project=project, plan_year=PlanYear.objects.get(plan=plan, year=2022))
-    BudgetFactory(project=ProjectFactory(plan=other))
-    comment = comment_create(project=project, user=users["staff"], body="意见")
-    figure = stated_figure_create(plan=plan, user=SYSTEM, metric="projects", value=Decimal("3"), year=2022,
-                                  source="测试")
-    key_project_create(plan=plan, user=SYSTEM, column=2, title="专栏2", first_year=2022, last_year=2022,
-                       name="重点项目", source="测试")
-    indicator = indicator_create(plan=plan, user=SYSTEM, seq=1, name="脱贫人口", unit="万人", target=Decimal("1"),
-                                 target_year=2025, attribute="binding")
-    value = indicator_value_set(indicator=indicator, year=2022, value="0.5", user=SYSTEM,
-                                evidence_file=SimpleUploadedFile("证明.pdf", b"%PDF-1.4 test"))
-    recompute_plan(plan.pk)
-    DerivedValue.objects.create(indicator=indicator, year=2022, value=1, rule="test", computed_at=timezone.now())
-    year_submit(plan_year=PlanYear.objects.get(plan=plan, year=2023), user=SYSTEM)
-    annex = tmp_path / "附表.csv"
-    annex.write_text("项目名称,实施年度,项目类别,项目总投资,京蒙资金,地方自筹资金\n", encoding="utf-8")
-    with open(annex, "rb") as handle:
-        batch = batch_create(plan=plan, uploads=[("附表.csv", handle)], user=SYSTEM)
-    clients = {role: browser(user) for role, user in users.items()}
-    return {"plan": plan, "other": other, "users": users, "clients": clients, "project": project,
-            "budget": budget, "comment": comment, "figure": figure, "indicator": indicator, "value": value,
-            "batch": batch}
+    return {**w, "users": users, "clients": {role: browser(user) for role, user in users.items()}}
 
 
 def browser(user) -> Client:
