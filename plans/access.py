@@ -51,10 +51,6 @@ class SystemActor:
 SYSTEM = SystemActor()
 
 
-def is_system(user) -> bool:
-    return user is SYSTEM
-
-
 def _plan_id(plan) -> int | None:
     return getattr(plan, "pk", plan)
 

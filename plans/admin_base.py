@@ -62,7 +62,7 @@ def refusal_errors(error: Exception) -> dict[str, list[str]]:
     return {NON_FIELD_ERRORS: refusal_messages(error)}
 
 
-def call_service(function, *args, where: str = "", conflict=None, **kwargs):
+def call_service(function, *args, where: str = "", **kwargs):
     """Run a service for the admin; turn its refusal into ServiceRefused (which rolls the save back)."""
     try:
         return function(*args, **kwargs)

@@ -36,8 +36,3 @@ def ensure_plan_years_editable(*, plan_id: int, years: Iterable[int | None]) -> 
     if wanted:
         ensure_years_editable(PlanYear.objects.filter(plan_id=plan_id, year__in=wanted,
                                                      review_status=PlanYear.Review.APPROVED))
-
-
-def approved_years(plan_id: int) -> set[int]:
-    return set(PlanYear.objects.filter(plan_id=plan_id, review_status=PlanYear.Review.APPROVED)
-               .values_list("year", flat=True))
