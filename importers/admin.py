@@ -9,12 +9,10 @@ from django.urls import path, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from importers.batches import batch_cancel, batch_confirm, batch_create, batch_progress
+from importers.batches import batch_cancel, batch_confirm, batch_create, batch_progress, batch_request_preview
 from importers.forms import UploadForm
 from importers.models import ImportBatch, ImportBatchFile
 from importers.report import stored_messages
-from importers.tasks import preview_batch
-from planportal.background import enqueue
 from plans.access import ADMIN
 from plans.admin_base import ReadOnlyInline, ReadOnlyPlanAdmin
 from plans.admin_scoping import plan_filter
@@ -68,7 +66,7 @@ class ImportBatchAdmin(ReadOnlyPlanAdmin):
         if request.method == "POST" and form.is_valid():
             uploads = [(f.name, f) for f in form.cleaned_data["files"]]
             batch = batch_create(plan=form.cleaned_data["plan"], uploads=uploads, user=request.user)
-            enqueue(preview_batch, batch.pk)
+            batch_request_preview(batch=batch, user=request.user)
             return redirect("admin:importers_importbatch_review", batch_id=batch.pk)
         context = {
             **self.admin_site.each_context(request),

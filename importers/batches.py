@@ -8,6 +8,13 @@ for settings.PLANPORTAL_UPLOAD_RETENTION_DAYS days, like every other batch (purg
 nightly by the task importers.purge_uploads and by `manage.py purge_uploads`). A batch's file
 rows stay: name, size and SHA-256 still say what was imported; files_removed_at says when its
 copies went, and such a batch can no longer be previewed or imported.
+
+Nothing asked for waits for ever. A preview or an import asked for while the broker is down, or
+whose worker was killed, is handed over again by batches_resume (every worker start and every
+30 s, planportal.celery): a batch still uploaded, or previewed with its import asked for, after
+RESEND; one "checking" or "importing" whose run started longer than the visibility timeout ago
+(its worker died: a live run would have finished, see CELERY_BROKER_TRANSPORT_OPTIONS). A run
+claims its batch by its state (batch_run), so a task delivered twice runs once.
 """
 
 import hashlib
@@ -21,6 +28,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import File
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from importers.messages import ERROR, Message
@@ -34,6 +42,9 @@ from plans.models import Plan
 PROGRESS_TTL = 24 * 3600
 # A batch whose files are being read: they are not deleted under it.
 WORKING = (ImportBatch.Status.PREVIEWING, ImportBatch.Status.IMPORTING)
+PREVIEW_TASK, IMPORT_TASK = "importers.preview_batch", "importers.import_batch"
+# How long a handed-over task may wait in the queue (behind a long import) before it is sent again.
+RESEND = timedelta(minutes=5)
 STORED_UNDER = "imports"  # ImportBatchFile.file's upload_to, without its dates
 
 log = logging.getLogger(__name__)
@@ -121,16 +132,38 @@ def batch_create(*, plan: Plan, uploads: list, user) -> ImportBatch:
     return batch
 
 
+def _stale_before(now):
+    """A run started before this is dead: no live one outlasts the broker's visibility timeout."""
+    return now - timedelta(seconds=settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"])
+
+
+def _queue(batch_id: int, task: str) -> None:
+    now = timezone.now()
+    ImportBatch.objects.filter(pk=batch_id).update(queued_at=now)
+    enqueue(task, batch_id, on_failure=lambda: ImportBatch.objects.filter(pk=batch_id, queued_at=now).update(
+        queued_at=None))
+
+
+def batch_request_preview(*, batch: ImportBatch, user) -> None:
+    """Check an uploaded batch in the background (its plan's administrators)."""
+    require(user, batch.plan_id, ADMIN)
+    _queue(batch.pk, PREVIEW_TASK)
+
+
 def batch_run(batch_id: int, *, dry_run: bool) -> ImportReport | None:
-    """Preview (dry run) or import a batch. Idempotent per state: a finished batch is left alone."""
+    """Preview (dry run) or import a batch. Idempotent per state: a finished batch is left alone, and so is
+    one another run is working on (a run that started before _stale_before is dead and is taken over)."""
     batch = ImportBatch.objects.select_related("plan", "uploaded_by").get(pk=batch_id)
-    start, wanted = (
-        (ImportBatch.Status.PREVIEWING, {ImportBatch.Status.UPLOADED, ImportBatch.Status.PREVIEWING})
+    start, waiting = (
+        (ImportBatch.Status.PREVIEWING, ImportBatch.Status.UPLOADED)
         if dry_run
-        else (ImportBatch.Status.IMPORTING, {ImportBatch.Status.PREVIEWED, ImportBatch.Status.IMPORTING})
+        else (ImportBatch.Status.IMPORTING, ImportBatch.Status.PREVIEWED)
     )
-    claimed = ImportBatch.objects.filter(pk=batch_id, status__in=wanted, files_removed_at__isnull=True).update(
-        status=start, started_at=timezone.now())
+    now = timezone.now()
+    claimed = ImportBatch.objects.filter(
+        Q(status=waiting) | Q(status=start, started_at__lt=_stale_before(now)),
+        pk=batch_id, files_removed_at__isnull=True,
+    ).update(status=start, started_at=now)
     if not claimed:
         return None
     files = [ImportFile(path=Path(f.file.path), name=f.original_name) for f in batch.files.all()]
@@ -186,10 +219,34 @@ def batch_confirm(*, batch: ImportBatch, user) -> bool:
     """Start the import of a previewed batch (its plan's administrators). False when it is not ready."""
     require(user, batch.plan_id, ADMIN)
     if not ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEWED,
-                                      files_removed_at__isnull=True).exists():
+                                      files_removed_at__isnull=True).update(import_requested_at=timezone.now()):
         return False
-    enqueue("importers.import_batch", batch.pk)
+    _queue(batch.pk, IMPORT_TASK)
     return True
+
+
+def batches_resume(*, now=None) -> int:
+    """Hand over again each preview or import that is asked for and that no live task will run: never
+    queued (the broker was down), queued more than RESEND ago and not started, or started by a worker that
+    died. Returns how many were queued."""
+    now = now or timezone.now()
+    not_waiting = Q(queued_at__isnull=True) | Q(queued_at__lt=now - RESEND)
+    stale = Q(started_at__lt=_stale_before(now))
+    wanted = {
+        PREVIEW_TASK: Q(status=ImportBatch.Status.UPLOADED, created_at__lt=now - timedelta(minutes=1)) & not_waiting
+        | Q(status=ImportBatch.Status.PREVIEWING) & stale,
+        IMPORT_TASK: Q(status=ImportBatch.Status.PREVIEWED, import_requested_at__lt=now - timedelta(minutes=1))
+        & not_waiting | Q(status=ImportBatch.Status.IMPORTING) & stale,
+    }
+    count = 0
+    for task, condition in wanted.items():
+        for batch_id in ImportBatch.objects.filter(condition, files_removed_at__isnull=True).values_list(
+                "pk", flat=True):
+            _queue(batch_id, task)
+            count += 1
+    if count:
+        log.info("handed over again %d import batches", count)
+    return count
 
 
 def batch_remove_files(batch_id: int) -> int:

@@ -38,6 +38,11 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # When a preview or import task was last handed to the broker (None: it could not be, or none was
+    # asked for), and when an administrator asked for the import: what importers.batches.batches_resume
+    # needs to hand over again what a broker outage or a killed worker left waiting.
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True, editable=False)
+    import_requested_at = models.DateTimeField(_("import requested"), null=True, blank=True, editable=False)
     # When the stored copies of the uploaded files were deleted (the batch was rejected, cancelled or
     # a dry run, or its files expired: importers.batches). The file rows keep name, size and hash.
     files_removed_at = models.DateTimeField(_("files deleted"), null=True, blank=True)

@@ -20,6 +20,11 @@ app.conf.beat_schedule = {
         "task": "rollups.recompute_pending",
         "schedule": 30.0,
     },
+    # The same for annex imports: previews and imports asked for that no live task will run.
+    "resume-waiting-imports": {
+        "task": "importers.resume_batches",
+        "schedule": 30.0,
+    },
     "recompute-every-plan-nightly": {
         "task": "rollups.recompute_all",
         "schedule": crontab(hour=2, minute=30),

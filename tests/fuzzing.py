@@ -8,6 +8,8 @@ beside it, and returns the records and the users: the plan's staff and a superus
 `api_schema()` is the OpenAPI schema /api/schema/ serves, and `api_path_parameters(path, w)`
 fills an operation's path: the plan's code, and for {id} a record its viewset lists.
 
+`site_routes(w)` walks every URL pattern of the site and fills its path from the world's records.
+
 `refusing_what_postgresql_refuses()` makes SQLite behave as PostgreSQL does with a text
 parameter holding a NUL byte (psycopg refuses it: DataError, a 500). Without it a fuzz
 test on SQLite would pass what fails in production; with it, both databases fail alike.
@@ -21,7 +23,7 @@ from types import SimpleNamespace
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DataError, connection
-from django.urls import resolve
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
@@ -111,3 +113,47 @@ def api_path_parameters(path: str, w) -> dict:
         assert record is not None, f"{path}: the fuzz world has no record for it (tests/fuzzing.py)"
         parameters["id"] = record.pk
     return parameters
+
+
+# The record a path parameter names, by the literal segment before it.
+PATH_RECORDS = {
+    "projects": lambda w: w["project"].pk,
+    "budgets": lambda w: w["budget"].pk,
+    "indicators": lambda w: w["indicator"].pk,
+    "values": lambda w: w["value"].pk,
+    "reviews": lambda w: 2022,
+}
+
+
+def _walk(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern
+
+
+def _page_url(route: str, pattern: URLPattern, w) -> str:
+    kwargs, parts = {}, route.strip("/").split("/")
+    for i, part in enumerate(parts):
+        if not part.startswith("<"):
+            continue
+        name = part.strip("<>").split(":")[-1]
+        if name == "code":
+            kwargs[name] = w["plan"].code
+        elif name == "action":
+            kwargs[name] = "submit"
+        else:
+            segment = next(p for p in reversed(parts[:i]) if not p.startswith("<"))
+            assert segment in PATH_RECORDS, f"{route}: which record is <{name}> after {segment}/? (PATH_RECORDS)"
+            kwargs[name] = PATH_RECORDS[segment](w)
+    return reverse(pattern.name, kwargs=kwargs) if pattern.name else "/" + route
+
+
+def site_routes(w, *, skip_names=frozenset()):
+    """(route, pattern, url) for every URL pattern of the site outside the admin (whose URLs are its
+    changelists') and those named in `skip_names`, its path parameters filled from the world."""
+    for route, pattern in _walk(get_resolver().url_patterns):
+        if route.startswith("admin/") or pattern.name in skip_names:
+            continue
+        yield route, pattern, _page_url(route, pattern, w)

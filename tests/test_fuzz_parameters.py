@@ -44,11 +44,11 @@ from django.contrib.admin.views.main import ALL_VAR, ERROR_FLAG, IS_FACETS_VAR, 
 from django.core.handlers import wsgi
 from django.http import QueryDict
 from django.test import Client, RequestFactory
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from api.urls import router
 from funding.filters import ProjectListFilterSet
-from tests.fuzzing import api_path_parameters, api_schema, fuzz_world, refusing_what_postgresql_refuses
+from tests.fuzzing import api_path_parameters, api_schema, fuzz_world, refusing_what_postgresql_refuses, site_routes
 
 VALUES = {
     "NUL": "\x00",
@@ -67,14 +67,6 @@ VALUES = {
     "impossible date": "2021-02-30",
 }
 USERS = ("staff", "superuser")
-# The record a path parameter names, by the literal segment before it.
-PATH_RECORDS = {
-    "projects": lambda w: w["project"].pk,
-    "budgets": lambda w: w["budget"].pk,
-    "indicators": lambda w: w["indicator"].pk,
-    "values": lambda w: w["value"].pk,
-    "reviews": lambda w: 2022,
-}
 # Django's changelist parameters: each read by the same code in every admin.
 ADMIN_SHARED = (ORDER_VAR, PAGE_VAR, TO_FIELD_VAR, ERROR_FLAG, ALL_VAR, IS_POPUP_VAR, IS_FACETS_VAR)
 
@@ -148,38 +140,10 @@ def _reads(client, url, monkeypatch) -> set[str]:
     return _ReadRecorder.read - {"fuzz-probe"}
 
 
-def _walk(patterns, prefix=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern):
-            yield prefix + str(pattern.pattern), pattern
-
-
-def _page_url(route: str, pattern: URLPattern, w) -> str:
-    kwargs, parts = {}, route.strip("/").split("/")
-    for i, part in enumerate(parts):
-        if not part.startswith("<"):
-            continue
-        name = part.strip("<>").split(":")[-1]
-        if name == "code":
-            kwargs[name] = w["plan"].code
-        elif name == "action":
-            kwargs[name] = "submit"
-        else:
-            segment = next(p for p in reversed(parts[:i]) if not p.startswith("<"))
-            assert segment in PATH_RECORDS, f"{route}: which record is <{name}> after {segment}/? (PATH_RECORDS)"
-            kwargs[name] = PATH_RECORDS[segment](w)
-    return reverse(pattern.name, kwargs=kwargs) if pattern.name else "/" + route
-
-
 def test_every_parameter_of_every_page(world, monkeypatch):
     fuzzer, fuzzed = _Fuzzer(world), {}
     routed = {url.name for url in router.urls}  # the API's records: tests/api/test_schema_fuzz.py
-    for route, pattern in _walk(get_resolver().url_patterns):
-        if route.startswith("admin/") or pattern.name in routed:
-            continue
-        url = _page_url(route, pattern, world)
+    for _route, _pattern, url in site_routes(world, skip_names=routed):
         if world["clients"]["staff"].get(url).status_code == 405:
             continue  # a form's target (POST only): its fields are the forms' to check
         fuzzed[url] = sorted(set().union(*(_reads(world["clients"][who], url, monkeypatch) for who in USERS)))

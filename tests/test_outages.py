@@ -13,20 +13,28 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from funding.models import AnnualBudget
+from funding.services import budget_update
+from importers.batches import batch_confirm, batches_resume
+from importers.models import ImportBatch
 from planportal.celery import app
 from rollups import services
+from plans.access import SYSTEM
+from projects.models import Project
 from rollups.models import RecomputeState, Rollup
 from tests.conftest import member
 from tests.factories import BudgetFactory, PlanFactory, ProjectFactory
+from tests.importers.helpers import annex_sheet, project_row, write_xlsx
 
 HAS_BROKER = bool(os.environ.get("CELERY_BROKER_URL"))
 ROOT = Path(__file__).resolve().parents[1]
@@ -178,9 +186,6 @@ def test_a_worker_killed_in_the_middle_of_a_recompute_is_recovered_within_a_minu
         services.recompute_plan(plan.pk)
         before = RecomputeState.objects.get(plan=plan).computed_at
         first = _worker(own_redis["url"], slow_seconds=60)
-        from funding.services import budget_update
-        from plans.access import SYSTEM
-
         budget_update(budget=budget, beijing_funds=Decimal("555.55"), user=SYSTEM)  # commits: the request goes out
         started = _wait(lambda: (RecomputeState.objects.get(plan=plan).started_at or before) > before, 60)
         assert started, "the first worker never started the recompute"
@@ -207,4 +212,44 @@ def test_a_worker_killed_in_the_middle_of_a_recompute_is_recovered_within_a_minu
             if worker is not None and worker.poll() is None:
                 worker.kill()
                 worker.wait(timeout=10)
+        _use_broker(original)
+
+
+@pytest.mark.worker
+@pytest.mark.skipif(not HAS_BROKER, reason="no CELERY_BROKER_URL: the embedded default has no broker")
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_and_an_import_asked_for_while_the_broker_is_down_run_when_it_is_back(
+        own_redis, admin_client, settings, tmp_path):
+    from celery.contrib.testing.worker import start_worker
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    original = app.conf.broker_url
+    _use_broker(own_redis["url"])
+    try:
+        plan = PlanFactory()
+        path = write_xlsx(tmp_path / "附表.xlsx",
+                          {"2021年": annex_sheet(2021, [project_row(1, "停机时上传", 2021, "基础设施类", 1, 1, 0)])})
+        own_redis["stop"]()
+        with open(path, "rb") as handle:
+            page = admin_client.post(reverse("admin:importers_importbatch_upload"), {"plan": plan.pk, "files": handle})
+        assert page.status_code == 302, page.content[:2000]  # the upload is kept, the page answers
+        batch = ImportBatch.objects.get(plan=plan)
+        assert batch.status == ImportBatch.Status.UPLOADED and batch.queued_at is None
+
+        own_redis["start"]()
+        _use_broker(own_redis["url"])
+        later = timezone.now() + timedelta(minutes=2)
+        with start_worker(app, perform_ping_check=False, loglevel="WARNING", pool="solo", shutdown_timeout=20):
+            assert batches_resume(now=later) == 1
+            assert _wait(lambda: ImportBatch.objects.get(pk=batch.pk).status == ImportBatch.Status.PREVIEWED, 30)
+
+        own_redis["stop"]()  # down again when the administrator confirms
+        assert batch_confirm(batch=ImportBatch.objects.get(pk=batch.pk), user=SYSTEM)
+        own_redis["start"]()
+        _use_broker(own_redis["url"])
+        with start_worker(app, perform_ping_check=False, loglevel="WARNING", pool="solo", shutdown_timeout=20):
+            assert batches_resume(now=timezone.now() + timedelta(minutes=2)) == 1
+            assert _wait(lambda: ImportBatch.objects.get(pk=batch.pk).status == ImportBatch.Status.IMPORTED, 30)
+        assert Project.objects.filter(plan=plan, name="停机时上传").count() == 1
+    finally:
         _use_broker(original)
