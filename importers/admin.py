@@ -81,8 +81,8 @@ class ImportBatchAdmin(ReadOnlyPlanAdmin):
         if request.method == "POST":
             if not self.may(request, batch.plan_id, ADMIN):
                 raise PermissionDenied
-            if "confirm" in request.POST:
-                if batch_confirm(batch=batch, user=request.user):
+            if "confirm" in request.POST or "confirm_skipping" in request.POST:
+                if batch_confirm(batch=batch, user=request.user, skip_locked_years="confirm_skipping" in request.POST):
                     messages.info(request, _("The import has started."))
                 else:
                     messages.error(request, _("This import cannot be confirmed in its present state."))

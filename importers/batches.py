@@ -172,6 +172,7 @@ def batch_run(batch_id: int, *, dry_run: bool) -> ImportReport | None:
         report = annex_import(
             # Checked again now: an uploader who has lost the plan's admin role since cannot import.
             plan=batch.plan, files=files, user=batch.uploaded_by or SYSTEM, batch=batch, dry_run=dry_run,
+            skip_locked_years=batch.skip_locked_years and not dry_run,
             progress=lambda stage, done, total: _set_progress(batch_id, stage, done, total),
         )
         batch_record(batch_id, report)
@@ -192,7 +193,8 @@ def batch_record(batch_id: int, report: ImportReport) -> None:
     """Keep a preview's or an import's report on its batch and move it to the state it reached.
     A rejected batch's files are deleted at once: it can only be cancelled."""
     if report.dry_run:
-        status = ImportBatch.Status.REJECTED if report.rejected else ImportBatch.Status.PREVIEWED
+        # Refused only by approved years: ready to import with "skip the locked years".
+        status = ImportBatch.Status.REJECTED if report.rejected and not report.skippable else ImportBatch.Status.PREVIEWED
         ImportBatch.objects.filter(pk=batch_id).update(status=status, preview=report.to_store())
     else:
         status = ImportBatch.Status.REJECTED if report.rejected else ImportBatch.Status.IMPORTED
@@ -215,11 +217,16 @@ def batch_cancel(*, batch: ImportBatch, user) -> bool:
     return bool(cancelled)
 
 
-def batch_confirm(*, batch: ImportBatch, user) -> bool:
-    """Start the import of a previewed batch (its plan's administrators). False when it is not ready."""
+def batch_confirm(*, batch: ImportBatch, user, skip_locked_years: bool = False) -> bool:
+    """Start the import of a previewed batch (its plan's administrators). False when it is not ready, or when its
+    preview was refused by approved years and the administrator did not choose to skip them."""
     require(user, batch.plan_id, ADMIN)
-    if not ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEWED,
-                                      files_removed_at__isnull=True).update(import_requested_at=timezone.now()):
+    ready = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEWED,
+                                       files_removed_at__isnull=True)
+    preview = ready.values_list("preview", flat=True).first() or {}
+    if preview.get("skippable") and not skip_locked_years:
+        return False
+    if not ready.update(import_requested_at=timezone.now(), skip_locked_years=skip_locked_years):
         return False
     _queue(batch.pk, IMPORT_TASK)
     return True

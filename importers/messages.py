@@ -52,10 +52,38 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "bad_count": ("{detail}", "{detail_en}"),
     "year_locked": (
-        "{year} 年已审核通过并锁定：如需修改，请先请联络员重新开放。这一行会改变该年度的数据；"
-        "与已审核数据完全相同的行可以保留。",
-        "{year} has been approved and is locked: ask the liaison officer to reopen it first. This row "
-        "would change that year's figures; rows identical to the approved ones may stay.",
+        "{year} 年已审核通过并锁定：这一行是该年度没有的，不能新增。如需修改，请先请联络员重新开放该年度；"
+        "或在预览中选择“跳过已锁定年度”，只导入其余各行。",
+        "{year} has been approved and is locked: this row is not in that year and cannot be added. Ask the "
+        "liaison officer to reopen the year first, or choose “skip the locked years” in the preview to import "
+        "the other rows.",
+    ),
+    "locked_value": (
+        "{year} 年已审核通过并锁定：{field}会由“{old}”改为“{new}”。如需修改，请先请联络员重新开放该年度；"
+        "或在预览中选择“跳过已锁定年度”，只导入其余各行。",
+        "{year} has been approved and is locked: {field} would change from “{old}” to “{new}”. Ask the liaison "
+        "officer to reopen the year first, or choose “skip the locked years” in the preview to import the other "
+        "rows.",
+    ),
+    "stated_locked_removed": (
+        "{year} 年已审核通过并锁定：文件中没有“{label}”这一行，导入会删除它的表列数。如需修改，请先请联络员重新开放该年度；"
+        "或在预览中选择“跳过已锁定年度”。",
+        "{year} has been approved and is locked: the file has no “{label}” row, so the import would remove its "
+        "stated figures. Ask the liaison officer to reopen the year first, or choose “skip the locked years” in "
+        "the preview.",
+    ),
+    "locked_skipped": (
+        "{year} 年已审核通过并锁定，按您的选择跳过：{field}保持“{old}”（文件中为“{new}”）。",
+        "{year} is approved and locked, skipped as you chose: {field} stays “{old}” (the file says “{new}”).",
+    ),
+    "stated_locked_kept": (
+        "{year} 年已审核通过并锁定，按您的选择保留“{label}”的表列数（文件中没有这一行）。",
+        "{year} is approved and locked, kept as you chose: the stated figures of “{label}” stay (the file has "
+        "no such row).",
+    ),
+    "locked_row_skipped": (
+        "{year} 年已审核通过并锁定，按您的选择跳过：这一行没有导入。",
+        "{year} is approved and locked, skipped as you chose: this row was not imported.",
     ),
     "project_locked": (
         "{years} 年已审核通过并锁定：如需修改，请先请联络员重新开放。这一行会改变项目“{name}”在该年度的类别或建设性质。",
@@ -153,6 +181,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The {year} table no longer has the row “{label}”: its stated figures were removed (still in the history).",
     ),
 }
+
+# Refusals by the year lock that "skip the locked years" turns into notes: rows and stated figures of an
+# approved year. (project_locked is not among them: skipping rows cannot keep what a project says.)
+LOCK_REFUSALS = frozenset({"year_locked", "locked_value", "stated_locked_removed"})
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,8 @@ class ImportBatch(models.Model):
     # needs to hand over again what a broker outage or a killed worker left waiting.
     queued_at = models.DateTimeField(_("queued"), null=True, blank=True, editable=False)
     import_requested_at = models.DateTimeField(_("import requested"), null=True, blank=True, editable=False)
+    # The administrator chose to import the file without its rows of approved (locked) years.
+    skip_locked_years = models.BooleanField(_("skip the locked years"), default=False, editable=False)
     # When the stored copies of the uploaded files were deleted (the batch was rejected, cancelled or
     # a dry run, or its files expired: importers.batches). The file rows keep name, size and hash.
     files_removed_at = models.DateTimeField(_("files deleted"), null=True, blank=True)

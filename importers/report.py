@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from importers.messages import ERROR, Message
+from importers.messages import ERROR, LOCK_REFUSALS, Message
 
 MAX_MESSAGES = 500  # of each level; the totals say how many there were
 MAX_CHANGES = 2000
@@ -37,10 +37,13 @@ class ImportReport:
     warnings: list = field(default_factory=list)
     errors_total: int = 0
     warnings_total: int = 0
+    lock_refusals: int = 0  # errors that "skip the locked years" would turn into notes
+    skip_locked_years: bool = False
 
     def add(self, message: Message) -> None:
         if message.level == ERROR:
             self.errors_total += 1
+            self.lock_refusals += message.code in LOCK_REFUSALS
             if len(self.errors) < MAX_MESSAGES:
                 self.errors.append(message)
         else:
@@ -62,6 +65,11 @@ class ImportReport:
     def rejected(self) -> bool:
         return self.errors_total > 0
 
+    @property
+    def skippable(self) -> bool:
+        """Refused only because rows change approved years: importable with "skip the locked years"."""
+        return self.rejected and self.errors_total == self.lock_refusals
+
     def as_json(self, lang: str = "zh") -> dict:
         return {
             "files": self.files,
@@ -80,6 +88,9 @@ class ImportReport:
             "errors": [m.as_json(lang) for m in self.errors],
             "warnings_total": self.warnings_total,
             "errors_total": self.errors_total,
+            "lock_refusals": self.lock_refusals,
+            "skippable": self.skippable,
+            "skip_locked_years": self.skip_locked_years,
         }
 
     def to_store(self) -> dict:

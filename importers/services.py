@@ -77,10 +77,14 @@ def annex_import(
     user,
     batch=None,
     dry_run: bool = False,
+    skip_locked_years: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
+    """Check and (unless `dry_run`) import `files` into `plan`. Rows and stated figures that would change an
+    approved year refuse the whole file, each changed value named; with `skip_locked_years` they are left as
+    approved instead (and noted), and the rest is imported."""
     require(user, plan, ADMIN)
-    report = ImportReport(files=[f.name for f in files], dry_run=dry_run)
+    report = ImportReport(files=[f.name for f in files], dry_run=dry_run, skip_locked_years=skip_locked_years)
     progress = progress or (lambda stage, done, total: None)
     unit_ids = dict(UnitAlias.objects.filter(plan=plan).values_list("key", "unit_id"))
     context = parse_context(plan)
@@ -91,7 +95,8 @@ def annex_import(
         report.years = sorted(checked.years)
         if report.rejected:
             return report
-        writer = AnnexWriter(plan=plan, report=report, user=user, batch=batch, unit_ids=unit_ids)
+        writer = AnnexWriter(plan=plan, report=report, user=user, batch=batch, unit_ids=unit_ids,
+                             skip_locked=skip_locked_years)
         with transaction.atomic():
             writer.create_units(checked.new_units)
             _warn_continued_without_earlier_year(checked, writer, report)
@@ -104,7 +109,8 @@ def annex_import(
             writer.write_stated(checked.stated)
             if report.rejected:  # the year lock refused a change: nothing of the file is written
                 transaction.set_rollback(True)
-                report.forget_counts()
+                if not (dry_run and report.skippable):
+                    report.forget_counts()  # else they are what skipping the locked years would import
             elif dry_run:
                 transaction.set_rollback(True)
             else:

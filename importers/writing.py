@@ -7,7 +7,9 @@ The year lock (plans.locks, projects.locks) is asked here, where each row meets
 what is stored: a row that would add or change a budget or a stated figure of an
 approved year, or change what an approved year says of a project (its category,
 its nature), is an error; the caller then rolls the whole import back. A file
-that repeats an approved year exactly as it is stays importable.
+that repeats an approved year exactly as it is stays importable. Each refusal names
+the value it would change (old → new); with `skip_locked` the same rows are left
+out instead and noted, so the rest of the file can be imported.
 """
 
 from decimal import Decimal
@@ -42,6 +44,10 @@ BUDGET_FIELDS = (
     ("actual_beijing_funds", "actual_beijing", "京蒙资金实际拨付"),
     ("actual_local_funds", "actual_local", "地方自筹实际拨付"),
 )
+STATED_METRIC_LABELS = {
+    StatedFigure.PROJECTS: "项目个数", StatedFigure.TOTAL_INVESTMENT: "项目总投资",
+    StatedFigure.BEIJING_FUNDS: "京蒙资金", StatedFigure.LOCAL_FUNDS: "地方自筹资金",
+}
 STATED_METRICS = (
     (StatedFigure.PROJECTS, "count", "个"),
     (StatedFigure.TOTAL_INVESTMENT, "total", "万元"),
@@ -57,8 +63,9 @@ def _shown(value) -> str:
 
 
 class AnnexWriter:
-    def __init__(self, *, plan: Plan, report: ImportReport, user, batch, unit_ids: dict):
+    def __init__(self, *, plan: Plan, report: ImportReport, user, batch, unit_ids: dict, skip_locked: bool = False):
         self.plan = plan
+        self.skip_locked = skip_locked
         self.report = report
         self.user = history_user(user)
         self.batch = batch
@@ -167,6 +174,11 @@ class AnnexWriter:
 
     def write_rows(self, chunk: list[ProjectRow], facts: dict) -> None:
         created: list[Project] = []
+        # A row of an approved year whose project is not stored cannot be in that year: refused before it
+        # creates a project (which skipping the row would leave without a budget).
+        chunk = [row for row in chunk if not (
+            row.year in self.locked_years and identity_of(row, self.unit_ids) not in self.projects
+            and self._refuse_row(row))]
         pairs = [(row, self._project_for(row, facts, created)) for row in chunk]
         if created:
             places = places_for_locations(plan=self.plan, texts=[p.location_text for p in created])
@@ -194,15 +206,21 @@ class AnnexWriter:
             plan_year_id = self.plan_years[row.year]
             values = stored.get((project_id, plan_year_id))
             if values is None:
-                if self._refused_by_lock(row):
+                if row.year in self.locked_years:
+                    self._refuse_row(row)
                     continue
                 new_budgets.append(self._new_budget(row, project_id, plan_year_id))
                 continue
-            fields = self._compare_budget(values, row, project_id)
-            if fields and self._refused_by_lock(row):
+            fields = self._compare_budget(values, row)
+            if fields and row.year in self.locked_years:
+                for _field, label, old, new in fields:
+                    self._refuse_value(row.year, row.sheet, row.row, label, old, new)
                 continue
             if fields:
-                changed[values[0]] = fields
+                for _field, label, old, new in fields:
+                    self.report.change(kind="budget", project=self.project_state[project_id][0], year=row.year,
+                                       field=label, old=_shown(old), new=_shown(new), sheet=row.sheet, row=row.row)
+                changed[values[0]] = {field: new for field, _label, _old, new in fields}
                 self.report.budgets.updated += 1
             else:
                 self.report.budgets.unchanged += 1
@@ -219,11 +237,23 @@ class AnnexWriter:
             bulk_update_with_history(budgets, AnnualBudget, fields, batch_size=1000,
                                      default_user=self.user, default_change_reason=self.reason)
 
-    def _refused_by_lock(self, row: ProjectRow) -> bool:
-        if row.year not in self.locked_years:
-            return False
-        self.report.add(Message(ERROR, "year_locked", row.sheet, row.row, "实施年度", {"year": row.year}))
+    # --- the year lock ---------------------------------------------------------------
+    def _refuse(self, code: str, sheet: str, row, column: str, params: dict) -> None:
+        """An error, or with skip_locked a note that the row or figure was left as approved."""
+        if not self.skip_locked:
+            self.report.add(Message(ERROR, code, sheet, row, column, params))
+        elif code == "year_locked":
+            self.report.add(Message(WARNING, "locked_row_skipped", sheet, row, column, params))
+        else:
+            self.report.add(Message(WARNING, "locked_skipped", sheet, row, column, params))
+
+    def _refuse_row(self, row: ProjectRow) -> bool:
+        self._refuse("year_locked", row.sheet, row.row, "实施年度", {"year": row.year})
         return True
+
+    def _refuse_value(self, year: int, sheet: str, row, label: str, old, new) -> None:
+        self._refuse("locked_value", sheet, row, label,
+                     {"year": year, "field": label, "old": _shown(old) or "（空）", "new": _shown(new) or "（空）"})
 
     def _new_budget(self, row: ProjectRow, project_id: int, plan_year_id: int) -> dict:
         values = {field: getattr(row, attr) for field, attr, _label in BUDGET_FIELDS}
@@ -233,16 +263,15 @@ class AnnexWriter:
         values.update(project_id=project_id, plan_year_id=plan_year_id)
         return values
 
-    def _compare_budget(self, stored: tuple, row: ProjectRow, project_id: int) -> dict:
-        """Changed fields → new values; `stored` is (id, project id, plan year id, *BUDGET_FIELDS values)."""
-        fields = {}
+    @staticmethod
+    def _compare_budget(stored: tuple, row: ProjectRow) -> list[tuple]:
+        """(field, label, old, new) of each changed value; `stored` is (id, project id, plan year id,
+        *BUDGET_FIELDS values)."""
+        fields = []
         for (field, attr, label), old in zip(BUDGET_FIELDS, stored[3:]):
             new = getattr(row, attr)
-            if new is ABSENT or old == new:
-                continue
-            fields[field] = new
-            self.report.change(kind="budget", project=self.project_state[project_id][0], year=row.year, field=label,
-                               old=_shown(old), new=_shown(new), sheet=row.sheet, row=row.row)
+            if new is not ABSENT and old != new:
+                fields.append((field, label, old, new))
         return fields
 
     def finish_projects(self) -> None:
@@ -293,13 +322,17 @@ class AnnexWriter:
         for slot, figure in wanted.items():
             old = stored.get(slot)
             if old is None:
-                if not self._stated_refused_by_lock(figure):
+                if figure.year in self.locked_years:
+                    self._refuse("year_locked", figure.sheet, figure.row, "", {"year": figure.year})
+                else:
                     to_create.append(figure)
                 continue
             if (old.value, old.label, old.source, old.row) == (figure.value, figure.label, figure.source, figure.row):
                 self.report.stated.unchanged += 1
                 continue
-            if old.value != figure.value and self._stated_refused_by_lock(figure):
+            if old.value != figure.value and figure.year in self.locked_years:
+                self._refuse_value(figure.year, figure.sheet, figure.row, self._stated_field(figure),
+                                   self._stated_value(old), self._stated_value(figure))
                 continue
             old.value, old.label, old.source, old.sheet, old.row = (
                 figure.value, figure.label, figure.source, figure.sheet, figure.row)
@@ -318,8 +351,14 @@ class AnnexWriter:
                                      default_user=self.user, default_change_reason=self.reason)
         self.report.stated.created += len(to_create)
         self.report.stated.updated += len(to_update)
-        gone = [figure for slot, figure in stored.items()
-                if slot not in wanted and not self._stated_refused_by_lock(figure, removed=True)]
+        gone = [figure for slot, figure in stored.items() if slot not in wanted]
+        kept = {(f.year, f.label) for f in gone if f.year in self.locked_years}
+        for year, label in sorted(kept):
+            if self.skip_locked:
+                self.report.add(Message(WARNING, "stated_locked_kept", "", None, "", {"year": year, "label": label}))
+            else:
+                self.report.add(Message(ERROR, "stated_locked_removed", "", None, "", {"year": year, "label": label}))
+        gone = [figure for figure in gone if figure.year not in self.locked_years]
         for label, year in sorted({(f.label, f.year) for f in gone}, key=lambda item: (item[1], item[0])):
             self.report.add(Message(WARNING, "stated_removed", "", None, "", {"label": label, "year": year}))
         for figure in gone:
@@ -328,10 +367,12 @@ class AnnexWriter:
             figure.delete()  # one by one, so the history keeps each removal
         self.report.stated_removed = len(gone)
 
-    def _stated_refused_by_lock(self, figure: StatedFigure, *, removed: bool = False) -> bool:
-        """A 合计 or subtotal of an approved year may be restated as it is, not changed or dropped."""
-        if figure.year not in self.locked_years:
-            return False
-        self.report.add(Message(ERROR, "year_locked", figure.sheet if not removed else "",
-                                figure.row if not removed else None, "", {"year": figure.year}))
-        return True
+    @staticmethod
+    def _stated_field(figure: StatedFigure) -> str:
+        return f"“{figure.label}”的{STATED_METRIC_LABELS.get(figure.metric, figure.metric)}"
+
+    @staticmethod
+    def _stated_value(figure: StatedFigure) -> str:
+        if figure.metric == StatedFigure.PROJECTS:
+            return format(figure.value.normalize(), "f")
+        return format_wan(figure.value)

@@ -78,7 +78,11 @@ def test_an_approved_year_may_be_imported_again_as_it_is(plan, tmp_path):
     assert not again.rejected and again.budgets.unchanged == 1
     changed = [project_row(1, "肉牛改良项目", 2021, "基础设施类", 10, 9, 1)]
     report = run_import(plan, write_xlsx(tmp_path / "c.xlsx", {"2021年": annex_sheet(2021, changed)}))
-    assert codes(report) == ["year_locked"]
+    # One refusal per changed value, naming it old → new.
+    assert codes(report) == ["locked_value", "locked_value"]
+    assert [m.params["field"] for m in report.errors] == ["京蒙资金", "地方自筹资金"]
+    assert "“10.00”改为“9.00”" in report.errors[0].text("zh")
+    assert "from “0.00” to “1.00”" in report.errors[1].text("en")
     assert AnnualBudget.objects.get().beijing_funds == Decimal("10")
 
 

@@ -21,12 +21,15 @@ class Command(BaseCommand):
         parser.add_argument("files", nargs="+", help="one or more annex files")
         parser.add_argument("--plan", required=True, help="the plan's code")
         parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+        parser.add_argument("--skip-locked-years", action="store_true",
+                            help="import the file without its rows of approved (locked) years, instead of refusing "
+                                 "it when they would change them")
         parser.add_argument("--json", action="store_true", help="print one JSON object")
         parser.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the messages")
         parser.add_argument("--user", help="import as this user (an administrator of the plan); the history "
                                            "names them. Without it the import runs as the system.")
 
-    def handle(self, *args, files, plan, dry_run, json: bool, lang, user, **options):
+    def handle(self, *args, files, plan, dry_run, json: bool, lang, user, skip_locked_years, **options):
         try:
             plan_obj = Plan.objects.get(code=plan)
         except Plan.DoesNotExist:
@@ -46,7 +49,7 @@ class Command(BaseCommand):
             except PermissionDenied as refused:
                 raise CommandError(f"{user}: {refused}") from None
         with background.inline():  # the recompute the import asks for runs before the command ends
-            report = self._import(plan_obj, paths, actor, dry_run)
+            report = self._import(plan_obj, paths, actor, dry_run, skip_locked_years)
         if json:
             self.stdout.write(_json_dumps(report.as_json(lang)))
         else:
@@ -54,7 +57,7 @@ class Command(BaseCommand):
         if report.rejected:
             sys.exit(1)
 
-    def _import(self, plan_obj, paths, actor, dry_run):
+    def _import(self, plan_obj, paths, actor, dry_run, skip_locked_years):
         # A file over the limit is refused before anything is copied (no batch, nothing stored).
         refused = [m for p in paths if (m := upload_refusal(p.name, p.stat().st_size))]
         if refused:
@@ -71,7 +74,7 @@ class Command(BaseCommand):
         report = annex_import(
             plan=plan_obj,
             files=[ImportFile(path=Path(f.file.path), name=f.original_name) for f in batch.files.all()],
-            user=actor, batch=batch, dry_run=dry_run,
+            user=actor, batch=batch, dry_run=dry_run, skip_locked_years=skip_locked_years,
         )
         batch_record(batch.pk, report)  # a rejected batch's files go here
         if dry_run:  # nothing will import this batch: its copies go once the report is made
@@ -97,7 +100,10 @@ class Command(BaseCommand):
                 out(f"{level.capitalize()} ({data[level + '_total']}):")
                 for item in items:
                     out(f"  [{item['where']}] {item['message']}")
-        if report.rejected:
+        if report.skippable:
+            out(self.style.ERROR("Rejected: nothing was written. These rows would change approved years; reopen "
+                                 "them, or run again with --skip-locked-years to import the rest as counted above."))
+        elif report.rejected:
             out(self.style.ERROR("Rejected: nothing was written. Correct the errors above and try again."))
         elif report.dry_run:
             out(self.style.SUCCESS("Dry run: no errors; nothing was written."))
