@@ -12,9 +12,11 @@ import csv
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import IO
 
 from django.db import connections, router, transaction
+from django.utils import translation
 from django.db.models import Case, F, IntegerField, QuerySet, When
 from django.db.models.functions import Cast
 from openpyxl import Workbook
@@ -32,6 +34,14 @@ FLAT_HEADERS = (
 FLAT_WIDTHS = (22, 8, 6, 28, 8, 20, 12, 60, 13, 13, 13, 13, 13, 36, 20, 14, 14, 12)
 FLAT_AMOUNT_COLUMNS = frozenset(range(8, 13))  # 0-based: 项目总投资 … 地方自筹实际拨付
 CHUNK_SIZE = 2000
+
+
+@cache
+def status_words() -> dict:
+    """The Chinese words of the project statuses, as the annex writes them (importers.parsing.STATUSES reads
+    them back). Built on first use: translations are ready only once the apps are."""
+    with translation.override("zh-hans"):
+        return {value: str(label) for value, label in Project.Status.choices}
 
 # A serial number sorts (and is written) as a number only when it is plain ASCII
 # digits; 9 digits at most so the database cast can never overflow an integer.
@@ -91,7 +101,8 @@ def flat_export_rows(queryset: QuerySet) -> Iterator[list]:
     queryset (all budgets of those projects). An explicit order_by() on it is kept;
     otherwise rows come in annex order: plan, year, category, serial number, id.
     Values keep their types: int, Decimal (万元, exact), None for "not reported", str.
-    Status is the stored code (planned, in_progress …), which does not change with the language.
+    Status is written as the annex's own Chinese word (计划, 实施中, 已完成, 已取消) whatever the
+    reader's language, like the headers; the importer reads these words back.
     """
     budgets = _budgets_of(queryset).select_related(
         "plan_year__plan", "project__category", "project__unit", "project__township", "project__village"
@@ -120,7 +131,7 @@ def flat_export_rows(queryset: QuerySet) -> Iterator[list]:
             project.unit.name if project.unit else "",
             project.township.name if project.township else "",
             project.village.name if project.village else "",
-            project.status,
+            status_words().get(project.status, project.status),
         ]
 
 

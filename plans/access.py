@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from plans.models import Plan, PlanMembership
 
@@ -112,7 +113,7 @@ def plan_for_user(user, code: str, need: str = VIEW) -> Plan:
     """The plan with this code if the user may see it (else 404) and do `need` on it (else 403)."""
     plan = Plan.objects.visible_to(user).filter(code=code).first()
     if plan is None:
-        raise Http404("No such plan.")
+        raise Http404(gettext_lazy("No such plan."))
     require(user, plan, need)
     return plan
 

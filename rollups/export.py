@@ -46,7 +46,8 @@ def variances_xlsx(*, variances, out, lang: str = "zh") -> None:
     for v in variances:
         sheet.append([
             cells.number(v.year, amount=False), cells.text(v.category.name_zh if v.category_id else ""),
-            cells.text(v.get_kind_display()), cells.text(v.get_status_display()), cells.text(v.metric),
+            cells.text(v.get_kind_display()), cells.text(v.get_status_display()),
+            cells.text(METRIC_NAMES.get(v.metric, (v.metric, v.metric))[1 if en else 0]),
             cells.number(_d(v.stated)), cells.number(_d(v.computed)), cells.number(_d(v.difference)),
             cells.text(sentence(v, lang)), cells.text(v.source),
         ])

@@ -25,6 +25,9 @@ from plans.models import Category, PlanYear
 from projects.models import Project
 from projects.services import project_create, unit_for_spelling
 from plans.access import SYSTEM
+from figures.services import stated_figure_create
+from rollups.services import recompute_plan
+from tests.conftest import member
 
 HEADERS = [
     "序号", "项目名称", "建设性质（新建/续建/扩建）", "项目建设地点", "实施年度", "项目类别",
@@ -255,7 +258,7 @@ def test_flat_export_rows_and_headers(annex_plan):
     assert [(row[1], row[2], row[3]) for row in rows[1:3]] == [("2021", "1", "肉牛改良服务中心"), ("2021", "2", "园区道路")]
     assert rows[-1][:4] == [annex_plan.code, "2023", "3", "科右中旗肉牛改良项目"]
     water = next(row for row in rows if row[3] == "杜尔基镇饮水工程")
-    assert water[14:] == ["科右中旗杜尔基镇人民政府", "杜尔基镇", "杜尔基嘎查", "planned"]
+    assert water[14:] == ["科右中旗杜尔基镇人民政府", "杜尔基镇", "杜尔基嘎查", "计划"]
     assert (water[8], water[10], water[11]) == ("12409.65", "0.00", "")
     school = Project.objects.get(plan=annex_plan, name="科右中旗民族学校建设")
     only_school = io.StringIO()
@@ -351,3 +354,20 @@ def test_annex_export_outside_a_transaction_reads_one_snapshot(plan):
     if connection.vendor == "postgresql":
         assert statements[0].startswith("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
     assert not connection.in_atomic_block
+
+
+@pytest.mark.django_db
+def test_no_internal_code_reaches_the_chinese_exports(client, plan):
+    """项目状态 is 计划/实施中/…, 指标 is 京蒙协作资金/项目数: never planned or beijing_funds."""
+    _budget(plan, name="状态项目", category="基础设施类", serial="1", total="5", beijing="5")
+    stated_figure_create(plan=plan, user=SYSTEM, metric="beijing_funds", value=Decimal("9"), year=2021, source="正文")
+    recompute_plan(plan.pk)
+    client.force_login(member(plan, "liaison"))
+    codes = {"planned", "in_progress", "completed", "cancelled", "beijing_funds", "local_funds", "total_investment",
+             "projects"}
+    flat = client.get(f"/plans/{plan.code}/projects/", {"format": "csv"}).content.decode("utf-8-sig")
+    assert "计划" in flat and not codes & set(next(csv.reader(io.StringIO(flat.splitlines()[1]))))
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(f"/plans/{plan.code}/disagreements/",
+                                                         {"format": "xlsx"}).content)).active
+    cells = {cell.value for row in sheet.iter_rows(min_row=2) for cell in row}
+    assert "京蒙协作资金" in cells and not codes & cells

@@ -9,6 +9,8 @@
 """
 
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.http import Http404
+from django.utils.functional import Promise
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.viewsets import GenericViewSet
@@ -78,6 +80,10 @@ class PlanScopedViewSet(GenericViewSet):
                             status=status.HTTP_409_CONFLICT)
         if isinstance(exc, DjangoValidationError):
             exc = ValidationError(self.field_errors(exc))
+        if isinstance(exc, Http404):
+            # Django's get_object_or_404 says "No Project matches the given query." in English whatever the
+            # language: answer in the reader's language, naming the plan when that is what is missing.
+            exc = NotFound(str(exc) if isinstance(exc.args[0] if exc.args else None, Promise) else None)
         return super().handle_exception(exc)
 
     def field_errors(self, exc: DjangoValidationError) -> dict[str, list[str]]:

@@ -12,6 +12,8 @@ from projects.models import Project
 from projects.services import project_create, unit_for_spelling
 from tests.api.conftest import approve
 from tests.factories import BudgetFactory, ProjectFactory
+from rest_framework.test import APIClient
+from tests.conftest import member
 from plans.access import SYSTEM
 
 
@@ -178,3 +180,13 @@ def test_the_list_costs_the_same_queries_for_5_or_30_projects(plan, other_plan, 
         return len(captured)
 
     assert queries(5) == queries(30)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("lang", "plan_missing", "record_missing"), [
+    ("zh-hans", "没有这个规划。", "未找到。"), ("en", "No such plan.", "Not found.")])
+def test_not_found_answers_in_the_readers_language(plan, lang, plan_missing, record_missing):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE=lang)
+    client.force_login(member(plan, "staff"))
+    assert client.get("/api/plans/no-such-plan/projects/").json() == {"detail": plan_missing}
+    assert client.get(f"/api/plans/{plan.code}/projects/999999/").json() == {"detail": record_missing}
