@@ -11,7 +11,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test migrate demo bench worker beat messages check clean
+.PHONY: install run test migrate demo bench loadtest worker beat messages check clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ test: install
 
 bench: install
 	$(PY) -m bench
+
+# 60 s of 20 simulated users against gunicorn + PostgreSQL + Redis + a Celery worker, all on loopback
+# (its own database planportal_loadtest, Redis db 14); fails on a 5xx, a lost edit or stale totals.
+# Figures in bench/README.md.
+loadtest: install
+	$(PY) -m bench.loadtest
 
 worker: install
 	$(VENV)/bin/celery -A planportal worker --loglevel=INFO

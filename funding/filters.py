@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
@@ -33,6 +34,7 @@ from projects.lookups import find_category, find_township, find_unit
 from funding.fields import WanYuanField
 from funding.models import AnnualBudget
 from planportal.lib.money import MAX_WAN
+from planportal.lib.numbers import AmountError, parse_amount
 from planportal.lib.params import whole_number
 from plans.models import Category, Plan
 from projects.models import ImplementingUnit, Place, Project
@@ -98,9 +100,16 @@ class AmountInput(forms.DecimalField):
         return attrs
 
     def to_python(self, value):
-        if isinstance(value, str):
-            value = value.replace(",", "").replace("，", "").replace(" ", "").strip()
-        return super().to_python(value)
+        """What people type (full-width digits, thousands separators, a 万元 after it) is read as the importer reads
+        a cell (planportal.lib.numbers); an exponent ("1e3") or two decimal points is refused with its message."""
+        if not isinstance(value, str):
+            return super().to_python(value)
+        if "\x00" in value or len(value) > 100:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            return parse_amount(value.replace("，", ","))
+        except AmountError as refused:
+            raise ValidationError(refused.message(get_language() or "zh"), code=refused.code) from None
 
 
 class PlanRecordField(forms.ModelChoiceField):

@@ -132,6 +132,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Too many errors: only the first {shown} of {total} are listed; correct these and upload again.",
     ),
     # warnings
+    "actual_above_planned": (
+        "实际拨付 {actual} 高于计划 {planned}：已按原样导入，请核对。",
+        "Disbursed {actual} is above the planned {planned}: imported as written; please check.",
+    ),
     "total_mismatch": (
         "项目总投资 {total} ≠ 京蒙资金 {beijing} + 地方自筹 {local} = {sum}：已按原样导入，请核对。",
         "Total investment {total} ≠ cooperation funds {beijing} + local funds {local} = {sum}: imported as written; please check.",

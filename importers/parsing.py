@@ -27,9 +27,13 @@ _normalized = functools.lru_cache(maxsize=65536)(normalize_text)
 _category_key = functools.lru_cache(maxsize=1024)(category_key)
 
 from planportal.lib.numbers import AmountError, CellValueError, parse_amount, parse_year
+from funding.checks import budget_checks
 from planportal.lib.safe_cells import unescape_text
 
 NATURES = ("新建", "续建", "扩建")
+# The annex column a funding.checks warning is about.
+CHECKED_COLUMNS = {"total_investment": "total", "actual_beijing_funds": "actual_beijing",
+                   "actual_local_funds": "actual_local"}
 STATUSES = {
     "planned": "planned", "计划": "planned", "计划中": "planned", "未开工": "planned",
     "in_progress": "in_progress", "在建": "in_progress", "实施中": "in_progress", "进行中": "in_progress",
@@ -375,9 +379,12 @@ class SheetParser:
             row.actual_local = self._amount(cells, "actual_local", number, errors)
         if self.table.header.has("status"):
             row.status = self._status(cells, number, warnings)
-        if amounts_read and total and total != beijing + local:
-            warnings.append(self._message(WARNING, "total_mismatch", number, "total", total=total, beijing=beijing,
-                                          local=local, sum=beijing + local))
+        if amounts_read:
+            actual = {field: None if value is ABSENT else value
+                      for field, value in (("actual_beijing", row.actual_beijing), ("actual_local", row.actual_local))}
+            for check in budget_checks(total=total, beijing=beijing, local=local, **actual):
+                warnings.append(self._message(WARNING, check.code, number, CHECKED_COLUMNS[check.field],
+                                              **check.params))
         yield from errors
         yield from warnings
         if not errors:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from funding.checks import budget_checks
 from funding.models import AnnualBudget
 from planportal.forms import VersionedForm
 from plans.models import Category, Plan, PlanYear
@@ -103,6 +104,9 @@ class BudgetForm(VersionedForm):
                                         widget=forms.Textarea(attrs={"rows": 4}))
     beijing_funds_use = forms.CharField(label=_label(AnnualBudget, "beijing_funds_use"), required=False,
                                         widget=forms.Textarea(attrs={"rows": 2}))
+    # Shown (as a checkbox) only when the figures disagree (funding.checks): one click says they are right.
+    confirm_figures = forms.BooleanField(label=_("These figures are right: save them as they are"),
+                                         required=False, widget=forms.HiddenInput)
 
     def __init__(self, data=None, *, project: Project, budget: AnnualBudget | None = None, initial=None):
         super().__init__(data, initial=initial)
@@ -137,6 +141,36 @@ class BudgetForm(VersionedForm):
             raise ValidationError(_("This project already has a budget for %(year)s."), code="year_taken",
                                   params={"year": year})
         return year
+
+    def clean(self):
+        """The importer's warnings (funding.checks) as a question: a disagreement this save brings is shown on its
+        field, and the save waits until the user confirms it. One the stored budget already had is not asked again."""
+        cleaned = super().clean()
+        if any(name in self.errors for name in (*PLANNED_FIELDS, *ACTUAL_FIELDS)):
+            return cleaned
+        checks = budget_checks(**_check_figures(cleaned))
+        if self.budget is not None:
+            known = {(c.code, c.field) for c in budget_checks(**_check_figures(vars(self.budget)))}
+            checks = [c for c in checks if (c.code, c.field) not in known]
+        if checks and not cleaned.get("confirm_figures"):
+            self.fields["confirm_figures"].widget = forms.CheckboxInput()
+            for check in checks:
+                self.add_error(check.field, check.text())
+            self.add_error(None, ValidationError(
+                _("Please check the figures marked below. If they are right, tick “These figures are right” and "
+                  "save again."), code="unconfirmed_figures"))
+        return cleaned
+
+    def changes(self) -> dict:
+        changes = super().changes()
+        changes.pop("confirm_figures", None)
+        return changes
+
+
+def _check_figures(values: dict) -> dict:
+    return {"total": values.get("total_investment"), "beijing": values.get("beijing_funds"),
+            "local": values.get("local_funds"), "actual_beijing": values.get("actual_beijing_funds"),
+            "actual_local": values.get("actual_local_funds")}
 
 
 class CommentForm(forms.Form):

@@ -39,6 +39,13 @@ def _download(content_type: str, filename: str) -> HttpResponse:
 def project_list_view(request, code):
     plan = plan_for_user(request.user, code, VIEW)
     filters = ProjectListFilterSet(request.GET or None, plan=plan)
+    if filters.is_bound and not filters.is_valid():
+        # A filter that cannot be read filters nothing, and no list pretends it did: the form shows what to
+        # correct, and neither a count, totals nor an export is given until it is corrected.
+        return render(request, "projects/list.html", {
+            "plan": plan, "form": filters.form, "invalid": True, "filtered": True,
+            "can_edit": may(request.user, plan, EDIT),
+        }, status=400)
     listing = project_list(filters)
     export = request.GET.get("format")
     if export == "csv":

@@ -148,7 +148,7 @@ def test_a_project_with_an_approved_year_keeps_what_the_approved_row_shows(plan,
 def _budget_data(**values):
     data = {"year": 2022, "serial_no": "3", "nature": "", "total_investment": "100", "beijing_funds": "60",
             "local_funds": "40", "actual_beijing_funds": "", "actual_local_funds": "", "scale_and_content": "",
-            "beijing_funds_use": ""}
+            "beijing_funds_use": "", "confirm_figures": "on"}
     return {**data, **values}
 
 
@@ -165,8 +165,10 @@ def test_add_a_years_budget(plan, staff, project):
 @pytest.mark.parametrize("values, field, message", [
     ({"beijing_funds": "-1"}, "beijing_funds", "An amount cannot be negative."),
     ({"actual_local_funds": "-0.01"}, "actual_local_funds", "An amount cannot be negative."),
-    ({"total_investment": "1.12345"}, "total_investment", "At most 4 decimals"),
-    ({"local_funds": "一百"}, "local_funds", "Enter an amount in 万元"),
+    ({"total_investment": "1.12345"}, "total_investment", "has too many decimals"),
+    ({"local_funds": "一百"}, "local_funds", "is not a number: enter an amount in 万元"),
+    ({"local_funds": "1e3"}, "local_funds", "is not a number"),
+    ({"local_funds": "1.2.3"}, "local_funds", "is not a number"),
     ({"local_funds": ""}, "local_funds", "This field is required."),
     ({"year": "2030"}, "year", "2030 is not a year of this plan (2021–2025)."),
     ({"year": "2021"}, "year", "This project already has a budget for 2021."),
@@ -183,7 +185,8 @@ def test_budget_field_errors(plan, staff, budget, values, field, message):
 def test_edit_a_budgets_planned_and_actual_amounts(plan, staff, budget):
     client = signed_in(staff)
     url = _url("plan-budget-edit", budget)
-    data = {**_form_data(client.get(url)), "beijing_funds": "850.25", "actual_beijing_funds": "400"}
+    data = {**_form_data(client.get(url)), "beijing_funds": "850.25", "actual_beijing_funds": "400",
+            "confirm_figures": "on"}
     response = client.post(url, data, follow=True)
     budget.refresh_from_db()
     assert (budget.beijing_funds, budget.actual_beijing_funds, budget.version) == (Decimal("850.25"),
@@ -202,7 +205,8 @@ def test_lost_update_guard_on_a_budget(plan, budget):
     first_data, second_data = _form_data(first.get(url)), _form_data(second.get(url))
     assert first.post(url, {**first_data, "beijing_funds": "801", "local_funds": "699"}).status_code == 302
 
-    refused = second.post(url, {**second_data, "beijing_funds": "799", "actual_beijing_funds": "100"})  # not local
+    refused = second.post(url, {**second_data, "beijing_funds": "799", "actual_beijing_funds": "100",
+                                     "confirm_figures": "on"})  # not local
     assert refused.status_code == 409
     page = refused.content.decode()
     assert "Someone else changed this record while you were editing it." in page
@@ -233,7 +237,7 @@ def test_an_approved_year_refuses_every_budget_change(plan, staff, budget):
     shown = client.get(edit_url)
     assert "This year is approved and locked" in shown.content.decode()
     for url, data in [
-        (edit_url, {**_form_data(shown), "beijing_funds": "1"}),
+        (edit_url, {**_form_data(shown), "beijing_funds": "1", "confirm_figures": "on"}),
         (_url("plan-budget-create", project=other_project), _budget_data(year=2021)),
         (_url("plan-budget-delete", budget), {}),
     ]:
@@ -267,3 +271,34 @@ def test_delete_a_budget_after_confirming(plan, staff, budget):
 def test_pages_are_chinese_by_default(plan, staff, budget):
     page = signed_in(staff, lang="zh-hans").get(_url("plan-budget-edit", budget)).content.decode()
     assert "项目总投资（万元）" in page and "保存" in page
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("１２３.５", "123.5"), ("1,234.5", "1234.5"), ("1 234.5", "1234.5"),
+                                             ("40万元", "40"), ("４０", "40")])
+def test_amounts_are_read_as_people_type_them(plan, staff, project, typed, stored):
+    signed_in(staff).post(_url("plan-budget-create", project=project), _budget_data(local_funds=typed))
+    assert AnnualBudget.objects.get(project=project).local_funds == Decimal(stored)
+
+
+def test_figures_that_disagree_are_saved_only_once_confirmed(plan, staff, project):
+    client = signed_in(staff)
+    url = _url("plan-budget-create", project=project)
+    data = _budget_data(total_investment="300", beijing_funds="1240.50", local_funds="60", actual_beijing_funds="99999")
+    data.pop("confirm_figures")
+    shown = client.post(url, data)
+    assert shown.status_code == 200 and not AnnualBudget.objects.exists()
+    form = shown.context["form"]
+    assert "is not cooperation funds 1,240.50 + local funds 60.00 = 1,300.50" in str(form.errors["total_investment"])
+    assert "Disbursed 99,999.00 is above the planned 1,240.50" in str(form.errors["actual_beijing_funds"])
+    assert 'type="checkbox" name="confirm_figures"' in shown.content.decode()
+    confirmed = client.post(url, {**data, "confirm_figures": "on"})
+    assert confirmed.status_code == 302
+    assert AnnualBudget.objects.get(project=project).beijing_funds == Decimal("1240.50")
+
+
+def test_a_disagreement_the_budget_already_had_is_not_asked_again(plan, staff, budget):
+    AnnualBudget.objects.filter(pk=budget.pk).update(total_investment=Decimal("1"))  # as the annex had it
+    client = signed_in(staff)
+    url = _url("plan-budget-edit", budget)
+    response = client.post(url, {**_form_data(client.get(url)), "scale_and_content": "只改内容"})
+    assert response.status_code == 302

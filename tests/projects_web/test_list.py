@@ -13,6 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from plans.models import Category, PlanYear
+from tests.conftest import member
 from projects.models import Place, Project
 from tests.factories import BudgetFactory, ProjectFactory, UnitFactory
 
@@ -123,13 +124,13 @@ def test_amount_range_on_cooperation_funds_or_total_investment(as_staff, plan, p
     assert names(year=2022, amount="beijing_funds", amount_min="100") == {"肉牛改良项目"}
 
 
-def test_a_bad_filter_value_is_shown_as_an_error_and_not_applied(as_staff, plan, other_plan, portfolio):
+def test_a_bad_filter_value_is_shown_as_an_error_and_nothing_is_listed(as_staff, plan, other_plan, portfolio):
     foreign_category = Category.objects.filter(plan=other_plan).first()
-    response = _list(as_staff, plan, category=foreign_category.pk, amount_min="abc", amount_max="1.12345",
-                     status="planned")
+    response = as_staff.get(reverse("plan-projects", kwargs={"code": plan.code}), {
+        "category": foreign_category.pk, "amount_min": "abc", "amount_max": "1.12345", "status": "planned"})
     form = response.context["form"]
     assert set(form.errors) == {"category", "amount_min", "amount_max"}
-    assert sorted(_names(response)) == ["嘎查卫生室建设", "致富带头人培训"]  # the valid filter still applies
+    assert response.status_code == 400 and "page" not in response.context  # no list that half-applies them
 
 
 @pytest.mark.parametrize("sort, expected", [
@@ -214,3 +215,16 @@ def test_the_number_of_queries_does_not_grow_with_the_data(as_staff, plan, param
     small = _queries_for_list(as_staff, plan, **params)
     add(35)
     assert _queries_for_list(as_staff, plan, **params) == small
+
+
+@pytest.mark.parametrize("query", [{"amount_min": "abc"}, {"amount_max": "-5"}, {"amount_min": "1e3"},
+                                   {"amount_min": "100", "amount_max": "10"}, {"unit": "没有这个单位"}])
+def test_a_filter_that_cannot_be_read_lists_nothing_and_says_so(plan, client, query):
+    client.force_login(member(plan, "staff"))
+    url = reverse("plan-projects", kwargs={"code": plan.code})
+    response = client.get(url, query, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "no projects are listed" in html and "errorlist" in html
+    assert "projects match" not in html and "project matches" not in html and "format=csv" not in html
+    assert client.get(url, {**query, "format": "csv"}).status_code == 400  # nor exported as if filtered
