@@ -48,10 +48,17 @@ def request_recompute(plan_id: int) -> bool:
 
     Returns True when this call enqueued one.
     """
-    now = timezone.now()
-    if not RecomputeState.objects.filter(plan_id=plan_id).update(requested_at=now):
-        RecomputeState.objects.get_or_create(plan_id=plan_id, defaults={"requested_at": now})
-    claimed = RecomputeState.objects.filter(plan_id=plan_id).filter(_no_live_task(now)).update(queued_at=now)
+    with transaction.atomic(savepoint=False):
+        # Lock first, then read the clock: a recompute running now holds this row, and its computed_at must
+        # not come after this change's requested_at (the change would look included though it waited for
+        # the lock uncommitted, out of the recompute's view).
+        exists = RecomputeState.objects.select_for_update().filter(plan_id=plan_id).exists()
+        now = timezone.now()
+        if exists:
+            RecomputeState.objects.filter(plan_id=plan_id).update(requested_at=now)
+        else:
+            RecomputeState.objects.get_or_create(plan_id=plan_id, defaults={"requested_at": now})
+        claimed = RecomputeState.objects.filter(plan_id=plan_id).filter(_no_live_task(now)).update(queued_at=now)
     if claimed:
         enqueue(TASK, plan_id, delay=DEBOUNCE_SECONDS, on_failure=lambda: _not_queued(plan_id, now))
     return bool(claimed)

@@ -28,6 +28,12 @@ def test_staff_edits_a_budget_and_the_dashboard_total_follows(login, member, bun
     page.fill("#id_beijing_funds", str(budget.beijing_funds + 1000))
     screenshot(page, "budget-form")
     page.click("form.edit-form button[type=submit]")
+    # 项目总投资 no longer equals its sources: the form asks before saving, and saves once confirmed
+    page.wait_for_selector("#id_confirm_figures")
+    assert _budget(bundled_live, "科右中旗肉牛改良项目", 2021).beijing_funds == budget.beijing_funds
+    screenshot(page, "budget-form-check")
+    page.check("#id_confirm_figures")
+    page.click("form.edit-form button[type=submit]")
     page.wait_for_url(re.compile(rf"/projects/{budget.project_id}/(#.*)?$"))
     assert _budget(bundled_live, "科右中旗肉牛改良项目", 2021).beijing_funds == budget.beijing_funds + 1000
 
@@ -68,6 +74,7 @@ def test_return_fix_approve_and_lock(login, member, bundled_live, live_server):
                 f"{budget.pk}/edit/")
     staff_page.goto(edit_url)
     staff_page.fill("#id_beijing_funds", "80")
+    staff_page.fill("#id_total_investment", str(80 + budget.local_funds))  # the total follows its sources
     staff_page.click("form.edit-form button[type=submit]")
     staff_page.wait_for_url(re.compile(rf"/projects/{budget.project_id}/(#.*)?$"))
     staff_page.goto(review_url)

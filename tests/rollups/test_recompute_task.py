@@ -126,3 +126,49 @@ def test_a_real_worker_recomputes(plan):
         outcome = recompute.delay(plan.pk).get(timeout=60)
     assert outcome["plan"] == plan.code
     assert Rollup.objects.get(plan=plan, kind="total", year=None).beijing_funds == Decimal("86.5")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_that_waited_for_a_running_recompute_stays_pending(plan, monkeypatch):
+    """An edit whose transaction waits on a running recompute's lock is not in that recompute's view: its
+    request must come after the recompute's computed_at, or the plan would read as up to date without it."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between concurrent transactions: PostgreSQL")
+    monkeypatch.setattr("rollups.services.enqueue", lambda *args, **kwargs: None)
+    RecomputeState.objects.create(plan_id=plan.pk)
+    locked, release = threading.Event(), threading.Event()
+
+    def recompute_holding_the_lock():  # what recompute_plan does: lock, read the clock, work, commit
+        try:
+            with transaction.atomic():
+                state = RecomputeState.objects.select_for_update().get(plan_id=plan.pk)
+                locked.set()
+                release.wait(10)
+                state.computed_at = timezone.now()
+                state.save(update_fields=["computed_at"])
+        finally:
+            connections.close_all()
+
+    def edit():
+        try:
+            with transaction.atomic():
+                services.request_recompute(plan.pk)
+        finally:
+            connections.close_all()
+
+    recompute = threading.Thread(target=recompute_holding_the_lock)
+    recompute.start()
+    assert locked.wait(10)
+    editing = threading.Thread(target=edit)
+    editing.start()
+    editing.join(0.5)
+    assert editing.is_alive()  # waiting for the recompute's lock
+    release.set()
+    recompute.join(10)
+    editing.join(10)
+    state = RecomputeState.objects.get(plan_id=plan.pk)
+    assert state.requested_at > state.computed_at and state.pending
