@@ -26,7 +26,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
@@ -34,7 +33,7 @@ from projects.lookups import find_category, find_township, find_unit
 from funding.fields import WanYuanField
 from funding.models import AnnualBudget
 from planportal.lib.money import MAX_WAN
-from planportal.lib.numbers import AmountError, parse_amount
+from planportal.forms import TypedNumberInput
 from planportal.lib.params import whole_number
 from plans.models import Category, Plan
 from projects.models import ImplementingUnit, Place, Project
@@ -76,10 +75,10 @@ ADMIN_TITLES = {
 }
 
 
-class AmountInput(forms.DecimalField):
-    """An amount in 万元 as people type it: spaces and thousands separators are allowed."""
+class AmountInput(TypedNumberInput):
+    """An amount in 万元 as people type it (planportal.forms.TypedNumberInput), within what the database keeps."""
 
-    widget = forms.TextInput
+    amount_messages = True
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_digits", 19)
@@ -92,24 +91,6 @@ class AmountInput(forms.DecimalField):
             "max_value": _("No amount is that large."),
         })
         super().__init__(**kwargs)
-
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        attrs.update({"inputmode": "decimal", "autocomplete": "off"})
-        attrs.pop("step", None)
-        return attrs
-
-    def to_python(self, value):
-        """What people type (full-width digits, thousands separators, a 万元 after it) is read as the importer reads
-        a cell (planportal.lib.numbers); an exponent ("1e3") or two decimal points is refused with its message."""
-        if not isinstance(value, str):
-            return super().to_python(value)
-        if "\x00" in value or len(value) > 100:
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        try:
-            return parse_amount(value.replace("，", ","))
-        except AmountError as refused:
-            raise ValidationError(refused.message(get_language() or "zh"), code=refused.code) from None
 
 
 class PlanRecordField(forms.ModelChoiceField):

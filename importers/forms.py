@@ -37,8 +37,13 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["plan"].queryset = plans_where(user, ADMIN)  # importing is the plan administrators'
-
+        plans = plans_where(user, ADMIN)  # importing is the plan administrators'
+        self.fields["plan"].queryset = plans
+        # One plan to choose from: it is the choice, with no empty "---------" line before it.
+        only = list(plans.values_list("pk", flat=True)[:2])
+        if len(only) == 1:
+            self.fields["plan"].empty_label = None
+            self.fields["plan"].initial = only[0]
 
     def clean_files(self):
         files = self.cleaned_data["files"]

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from planportal.history import import_reason
 from plans.models import Plan
 
 
@@ -71,7 +72,7 @@ class ImportBatch(models.Model):
     @property
     def change_reason(self) -> str:
         """What every history entry written by this import says: which files, which batch."""
-        return f"导入 {self.name}（导入批次 #{self.pk}）"
+        return import_reason(self.name, self.pk)
 
 
 class ImportBatchFile(models.Model):

@@ -55,6 +55,9 @@ _MESSAGES = {
     "empty": ("文件是空的：请检查文件后重新上传。", "The file is empty: check it and upload it again."),
     "not_a_spreadsheet": ("文件不是电子表格：请上传 .xlsx、.xls、.ods 或 .csv 文件。",
                           "The file is not a spreadsheet: upload an .xlsx, .xls, .ods or .csv file."),
+    "document": ("文件是 Word 文档或 PDF，不是电子表格：请把附表复制到 Excel 或 WPS 表格中，另存为 .xlsx 后再上传。",
+                 "The file is a Word document or a PDF, not a spreadsheet: copy the annex table into Excel or WPS, "
+                 "save it as .xlsx and upload it again."),
     "web_page": ("文件是网页（HTML）或 XML 文本，不是真正的电子表格（有些系统导出的 .xls 就是这样）："
                  "请用 Excel 或 WPS 打开它，另存为 .xlsx 后再上传。",
                  "The file is a web page (HTML) or XML text, not a real spreadsheet (some systems export .xls "
@@ -261,7 +264,7 @@ def _detect(path: Path) -> tuple[str, tuple]:
             return "xls", ()
         raise UnreadableFile("not_a_spreadsheet", "OLE2 file without a Workbook stream (Word/PowerPoint?)")
     if head.startswith(b"%PDF"):
-        raise UnreadableFile("not_a_spreadsheet", "PDF")
+        raise UnreadableFile("document", "PDF")
     return "csv", _sniff_text(head, complete=len(head) < PREFIX)
 
 
@@ -278,7 +281,9 @@ def _detect_zip(path: Path) -> str:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError,
             NotImplementedError, KeyError) as exc:
         raise UnreadableFile("corrupt", f"zip: {exc}"[:200]) from None
-    kind = "xlsb" if "xl/workbook.bin" in names else "word" if "word/document.xml" in names else "zip"
+    if "word/document.xml" in names:
+        raise UnreadableFile("document", "word archive (.docx)")
+    kind = "xlsb" if "xl/workbook.bin" in names else "zip"
     raise UnreadableFile("not_a_spreadsheet", f"{kind} archive")
 
 

@@ -24,6 +24,7 @@ from importers.identity import identity_of, stored_identity
 from importers.messages import ERROR, WARNING, Message
 from importers.parsing import ABSENT, ProjectRow, StatedRow
 from importers.report import ImportReport
+from planportal.history import import_reason
 from planportal.lib.money import format_wan
 from plans.access import history_user
 from plans.models import Category, Plan, PlanYear
@@ -69,7 +70,7 @@ class AnnexWriter:
         self.report = report
         self.user = history_user(user)
         self.batch = batch
-        self.reason = batch.change_reason if batch is not None else f"导入 {', '.join(report.files)}"
+        self.reason = batch.change_reason if batch is not None else import_reason(", ".join(report.files))
         self.unit_ids = unit_ids
         self.now = timezone.now()
         self.plan_years = dict(PlanYear.objects.filter(plan=plan).values_list("year", "id"))

@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import EVIDENCE_EXTENSIONS, IndicatorValue
-from planportal.forms import VersionedForm
+from planportal.forms import TypedNumberInput, VersionedForm
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
@@ -31,12 +31,11 @@ class IndicatorValueForm(VersionedForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     opened_year = forms.IntegerField(widget=forms.HiddenInput, required=False)
     year = forms.IntegerField(label=_("Year"))
-    value = forms.DecimalField(
+    # A text box, not type=number: the browser would otherwise drop "1,5" silently instead of saying why.
+    value = TypedNumberInput(
         label=_("Value"),
         max_digits=IndicatorValue._meta.get_field("value").max_digits,
         decimal_places=IndicatorValue._meta.get_field("value").decimal_places,
-        # A text box, not type=number: the browser would otherwise drop "1,5" silently instead of saying why.
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
     evidence_text = forms.CharField(

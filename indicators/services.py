@@ -119,6 +119,14 @@ def goals_load(*, plan: Plan, targets: list[dict], user) -> list[Indicator]:
     return indicators
 
 
+# Units in which a value may fall below zero (a growth rate can); everything else counts people, things or money.
+RATE_UNITS = ("%", "％", "‰", "百分点", "percentage points")
+
+
+def may_be_negative(indicator: Indicator) -> bool:
+    return indicator.unit.strip() in RATE_UNITS
+
+
 def _as_decimal(value) -> Decimal:
     # A float has already lost the figure the user typed (0.1 is not 0.1): refuse it.
     if isinstance(value, float) or isinstance(value, bool):
@@ -156,6 +164,10 @@ def indicator_value_set(
     """
     require(user, indicator.plan_id, EDIT)
     number = _as_decimal(value)
+    if number < 0 and not may_be_negative(indicator):
+        raise ValidationError({"value": ValidationError(
+            _("%(name)s is counted in %(unit)s: its value cannot be negative."), code="negative_count",
+            params={"name": indicator.name, "unit": indicator.unit or "—"})})
     # Lock the row so two people correcting the same year do not both read the old value.
     current = IndicatorValue.objects.select_for_update().filter(indicator=indicator, year=year).first()
     entry = current or IndicatorValue(indicator=indicator, year=year)

@@ -6,6 +6,11 @@ indicator page (indicators) build their edit forms on it.
 """
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import DecimalValidator
+from django.utils.translation import get_language
+
+from planportal.lib.numbers import AmountError, parse_amount
 
 
 def _comparable(value):
@@ -54,3 +59,33 @@ class VersionedForm(forms.Form):
 
     def changes(self) -> dict:
         return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+
+class TypedNumberInput(forms.DecimalField):
+    """A number as people type it, read as the importer reads a cell (planportal.lib.numbers.parse_amount):
+    full-width digits, thousands separators (also "，") and spaces are accepted; an exponent ("1e3"), two
+    decimal points or any other text is refused with a message that says what to type."""
+
+    widget = forms.TextInput
+    amount_messages = False  # True: refusals say "an amount in 万元" (funding.filters.AmountInput)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+        attrs.pop("step", None)
+        return attrs
+
+    def to_python(self, value):
+        if not isinstance(value, str):
+            return super().to_python(value)
+        if "\x00" in value or len(value) > 100:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            return parse_amount(value.replace("，", ","))
+        except AmountError as refused:
+            if self.amount_messages:  # an amount in 万元: the importer's own words
+                raise ValidationError(refused.message(get_language() or "zh"), code=refused.code) from None
+            if refused.code == "too_many_decimals":
+                raise ValidationError(DecimalValidator(None, None).messages["max_decimal_places"], code=refused.code,
+                                      params={"max": self.decimal_places, "value": value}) from None
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None

@@ -3,6 +3,7 @@
 The bottom layer: Django and simple_history only, no project app.
 """
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,6 +23,25 @@ def attribute_to(obj, user, reason: str | None = None) -> None:
         obj._history_user = user
     if reason:
         obj._change_reason = reason
+
+
+# --- Why: the reasons an import writes, stored in Chinese (the record's language), shown in the reader's --------
+_IMPORT_REASON = re.compile(r"^导入 (?P<name>.+?)(?:（导入批次 #(?P<batch>\d+)）)?$", re.S)
+
+
+def import_reason(files: str, batch_id: int | None = None) -> str:
+    """What each history entry an import writes says: its files, and its batch when it has one."""
+    return f"导入 {files}（导入批次 #{batch_id}）" if batch_id is not None else f"导入 {files}"
+
+
+def reason_shown(stored: str | None) -> str:
+    """A stored reason in the reader's language: an import's is rebuilt from its parts, others as written."""
+    match = _IMPORT_REASON.match(stored or "")
+    if match is None:
+        return stored or ""
+    if match["batch"] is None:
+        return _("Imported from %(files)s") % {"files": match["name"]}
+    return _("Imported from %(files)s (import batch #%(batch)s)") % {"files": match["name"], "batch": match["batch"]}
 
 
 # --- What changed, as people read it ----------------------------------------------------------------
@@ -269,7 +289,7 @@ def history_entries(records, *, fields: Iterable[str] | None = None, exclude: It
             continue
         entries.append(Entry(
             when=record.history_date, who=who(record.history_user), kind=record.history_type,
-            reason=record.history_change_reason or "", record=record, previous=previous,
+            reason=reason_shown(record.history_change_reason), record=record, previous=previous,
             changes=[Change(display.label(model, name), display.show(model, name, old), display.show(model, name, new),
                             name=name, then=old, now=new) for name, old, new in changed],
             values=[Change(display.label(model, name), "", display.show(model, name, new), name=name, now=new)

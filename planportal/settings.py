@@ -173,6 +173,8 @@ API_TOKEN_RATE = env_rate("API_TOKEN_RATE", "10/minute")
 # --- Language and time ----------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# Dates and times in each language (planportal/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["planportal.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

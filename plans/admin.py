@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from plans.access import ADMIN
 from plans.admin_base import PlanRoleAdmin, ReadOnlyInline, ReadOnlyPlanAdmin, ServiceInline
@@ -116,7 +117,7 @@ class PlanAdmin(PlanRoleAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(project_count=Count("projects"))
 
-    @admin.display(description=_("projects"), ordering="project_count")
+    @admin.display(description=pgettext_lazy("count column", "projects"), ordering="project_count")
     def project_count(self, obj):
         return obj.project_count
 

@@ -6,10 +6,13 @@ forms carry the record's `version` (planportal.forms.VersionedForm), so the save
 overwrite a newer save.
 """
 
+import difflib
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from funding.checks import budget_checks
 from funding.models import AnnualBudget
@@ -17,6 +20,7 @@ from planportal.forms import VersionedForm
 from plans.models import Category, Plan, PlanYear
 from funding.filters import AmountInput
 from projects.models import Comment, ImplementingUnit, Project
+from projects.services import unit_by_spelling
 
 PROJECT_FIELDS = ("name", "category", "nature", "unit", "location_text", "description", "status")
 PLANNED_FIELDS = ("total_investment", "beijing_funds", "local_funds")
@@ -37,6 +41,11 @@ def attach_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+# Django's forms end every label with _(":"); its Chinese catalog leaves the colon ASCII ("搜索:"). Listed here so
+# this project's catalog, which Django reads first, gives the full-width "：" of Chinese text.
+LABEL_SUFFIX = gettext_noop(":")
+
+
 class ProjectForm(VersionedForm):
     name = forms.CharField(label=_label(Project, "name"), max_length=300)
     category = forms.ModelChoiceField(label=_label(Project, "category"), queryset=Category.objects.none())
@@ -55,6 +64,8 @@ class ProjectForm(VersionedForm):
     description = forms.CharField(label=_label(Project, "description"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 4}))
     status = forms.ChoiceField(label=_label(Project, "status"), choices=Project.Status.choices)
+    # Shown (as a checkbox) only when the typed unit is none the plan knows: as the importer warns (new_unit).
+    confirm_new_unit = forms.BooleanField(label=_("Add it as a new unit"), required=False, widget=forms.HiddenInput)
 
     def __init__(self, data=None, *, plan: Plan, creating: bool = False, initial=None, locked: bool = False):
         super().__init__(data, initial=initial)
@@ -74,13 +85,30 @@ class ProjectForm(VersionedForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("unit") and cleaned.get("unit_spelling"):
+        spelling = cleaned.get("unit_spelling")
+        if cleaned.get("unit") and spelling:
             self.add_error("unit_spelling", _("Choose a unit from the list or type one, not both."))
+        elif spelling and not cleaned.get("confirm_new_unit") and unit_by_spelling(self.plan, spelling) is None:
+            self.fields["confirm_new_unit"].widget = forms.CheckboxInput()
+            self.add_error("unit_spelling", self._new_unit_question(spelling))
         return cleaned
+
+    def _new_unit_question(self, spelling: str) -> ValidationError:
+        names = [unit.name for unit in self.fields["unit"].queryset]
+        close = difflib.get_close_matches(" ".join(spelling.split()), names, n=3, cutoff=0.5)
+        if close:
+            return ValidationError(
+                _("“%(spelling)s” is not a unit of this plan yet. Is it another spelling of %(close)s? Then choose "
+                  "that unit from the list; if it is a new unit, tick “Add it as a new unit” and save again."),
+                code="new_unit", params={"spelling": spelling, "close": "、".join(f"“{n}”" for n in close)})
+        return ValidationError(
+            _("“%(spelling)s” is not a unit of this plan yet: if it is a new unit, tick “Add it as a new unit” and "
+              "save again."), code="new_unit", params={"spelling": spelling})
 
     def changes(self) -> dict:
         changes = super().changes()
         changes.pop("unit_spelling", None)
+        changes.pop("confirm_new_unit", None)
         return changes
 
 
@@ -112,13 +140,13 @@ class BudgetForm(VersionedForm):
         super().__init__(data, initial=initial)
         self.init_kwargs = {"project": project, "budget": budget}
         self.project, self.budget = project, budget
-        plan = project.plan
-        locked = set(PlanYear.objects.filter(plan=plan, review_status=PlanYear.Review.APPROVED)
-                     .values_list("year", flat=True))
-        self.fields["year"].widget.choices = [
-            (year, _("%(year)s (approved, locked)") % {"year": year} if year in locked else year)
-            for year in plan.years
-        ]
+        # An approved year is not offered: the lock is said on the project page, where the year would be added.
+        if budget is None:
+            taken = AnnualBudget.objects.filter(project=project).values_list("plan_year__year", flat=True)
+            years = self.years_to_add(project, taken)
+        else:
+            years = [y for y in project.plan.years if y not in locked_years(project.plan) or y == budget.year]
+        self.fields["year"].widget.choices = [(year, year) for year in years]
         if budget is None:
             del self.fields["version"]
 
@@ -126,6 +154,12 @@ class BudgetForm(VersionedForm):
     def initial_for(cls, budget: AnnualBudget) -> dict:
         names = (*BUDGET_TEXT_FIELDS, *PLANNED_FIELDS, *ACTUAL_FIELDS)
         return {**{name: getattr(budget, name) for name in names}, "year": budget.year, "version": budget.version}
+
+    @staticmethod
+    def years_to_add(project: Project, taken) -> list[int]:
+        """The years a new budget of this project may go in: the plan's, neither approved nor taken."""
+        closed = locked_years(project.plan) | set(taken)
+        return [year for year in project.plan.years if year not in closed]
 
     def clean_year(self):
         year = self.cleaned_data["year"]
@@ -165,6 +199,14 @@ class BudgetForm(VersionedForm):
         changes = super().changes()
         changes.pop("confirm_figures", None)
         return changes
+
+
+def locked_years(plan) -> set[int]:
+    """The plan's approved years (one query, kept on the plan object for the rest of the request)."""
+    if not hasattr(plan, "_locked_years"):
+        plan._locked_years = set(PlanYear.objects.filter(plan=plan, review_status=PlanYear.Review.APPROVED)
+                                 .values_list("year", flat=True))
+    return plan._locked_years
 
 
 def _check_figures(values: dict) -> dict:

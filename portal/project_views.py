@@ -13,14 +13,14 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from funding.models import AnnualBudget
 from funding.export import flat_export_csv, flat_export_xlsx
 from plans.access import EDIT, VIEW, may, plan_for_user
 from projects.comments import comment_create, comments_of
 from funding.filters import SORT_LABELS, ProjectListFilterSet, project_list
-from portal.project_forms import CommentForm, attach_errors
+from portal.project_forms import BudgetForm, CommentForm, attach_errors
 from funding.history import project_history
 from projects.models import Project
 
@@ -77,16 +77,19 @@ def project_of(plan, pk) -> Project:
 
 
 def _detail(request, plan, project, comment_form=None, status=200):
-    budgets = AnnualBudget.objects.filter(project=project).select_related("plan_year").order_by("plan_year__year")
+    budgets = list(AnnualBudget.objects.filter(project=project).select_related("plan_year")
+                   .order_by("plan_year__year"))
+    can_edit = may(request.user, plan, EDIT)
     return render(request, "projects/detail.html", {
         "plan": plan,
         "project": project,
         "budgets": budgets,
-        "totals": budgets.totals(),
+        "totals": AnnualBudget.objects.filter(project=project).totals(),
         "history": project_history(project),
         "comments": comments_of(project),
         "comment_form": comment_form or CommentForm(),
-        "can_edit": may(request.user, plan, EDIT),
+        "can_edit": can_edit,
+        "years_to_add": BudgetForm.years_to_add(project, [b.plan_year.year for b in budgets]) if can_edit else [],
     }, status=status)
 
 
@@ -98,11 +101,16 @@ def project_detail(request, code, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def project_comment(request, code, pk):
-    """Liaison officers, staff and admins of the plan may comment (reading is all it takes)."""
+    """Liaison officers, staff and admins of the plan may comment (reading is all it takes).
+
+    A refused comment is shown again at the form (the action's #comment-form), its error above the box; a
+    reload or a bookmark of this address (a GET) goes back to the project's comments."""
     plan = plan_for_user(request.user, code, VIEW)
     project = project_of(plan, pk)
+    if request.method == "GET":
+        return redirect(f"{project_url(plan, project)}#comments")
     form = CommentForm(request.POST)
     if form.is_valid():
         try:

@@ -11,7 +11,7 @@ it, the next ones go on from the version the previous one gave.
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from plans.access import ADMIN, VIEW
 from plans.admin_base import (
@@ -115,7 +115,7 @@ class ImplementingUnitAdmin(PlanRoleAdmin):
     def alias_count(self, obj):
         return obj.alias_count
 
-    @admin.display(description=gettext_lazy("projects"), ordering="project_count")
+    @admin.display(description=pgettext_lazy("count column", "projects"), ordering="project_count")
     def project_count(self, obj):
         return obj.project_count
 

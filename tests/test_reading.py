@@ -392,7 +392,7 @@ def test_damaged_ole2_containers(tmp_path):
 @pytest.mark.parametrize("make, code", [
     (lambda p: p.write_bytes(write_xlsx(p.with_suffix(".tmp"), {"S": ANNEX}).read_bytes()[:1500]), "corrupt"),
     (lambda p: p.write_bytes(random.Random(0).randbytes(5000)), "not_a_spreadsheet"),
-    (lambda p: p.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"), "not_a_spreadsheet"),
+    (lambda p: p.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"), "document"),
     (lambda p: p.write_bytes(b"<html><body><table><tr><td>1</td></tr></table></body></html>"), "web_page"),
     (lambda p: p.write_bytes(b"a,b\n1,\x002\n"), "not_a_spreadsheet"),
 ])
@@ -407,7 +407,8 @@ def test_other_office_files_are_not_spreadsheets(tmp_path):
     with zipfile.ZipFile(docx, "w") as z:
         z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr("word/document.xml", "<w:document/>")
-    assert "word" in fails_with("not_a_spreadsheet", docx).detail
+    refused = fails_with("document", docx)  # a .docx renamed .xlsx: said to be a Word document, not a sheet
+    assert "word" in refused.detail and "Word 文档" in refused.message() and "工作表" not in refused.message()
     xlsb = tmp_path / "book.xlsx"
     with zipfile.ZipFile(xlsb, "w") as z:
         z.writestr("xl/workbook.bin", b"\0")
@@ -542,7 +543,7 @@ def test_ods_trailing_repeats_as_libreoffice_writes_them_are_fine(tmp_path):
 
 
 def test_messages_and_pickling():
-    codes = ["empty", "not_a_spreadsheet", "web_page", "corrupt", "encrypted", "too_large", "too_many_cells",
+    codes = ["empty", "not_a_spreadsheet", "document", "web_page", "corrupt", "encrypted", "too_large", "too_many_cells",
              "too_many_merges", "unsupported_encoding"]
     seen = set()
     for code in codes:

@@ -255,3 +255,17 @@ def test_an_unexpected_failure_names_the_uploaded_file(plan, media, tmp_path, mo
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.FAILED
     assert "附表2021.xlsx" in batch.failure and batch.files.get().file.name not in batch.failure
+
+
+def test_the_upload_form_starts_at_the_only_plan_an_admin_has(plan):
+    from plans.services import membership_set
+    from tests.factories import PlanFactory, UserFactory
+
+    admin = UserFactory()
+    membership_set(plan=plan, member=admin, role="admin", user=SYSTEM)
+    field = UploadForm(user=admin).fields["plan"]
+    assert field.initial == plan.pk and field.empty_label is None
+    assert [label for _value, label in field.choices] == [str(plan)]
+    other = PlanFactory()
+    membership_set(plan=other, member=admin, role="admin", user=SYSTEM)
+    assert UploadForm(user=admin).fields["plan"].empty_label is not None  # two plans: the admin chooses

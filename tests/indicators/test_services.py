@@ -56,6 +56,20 @@ def test_bad_input_is_refused_by_field(indicators, staff, year, value, field):
     assert not IndicatorValue.objects.exists()
 
 
+def test_a_count_cannot_be_negative_but_a_rate_can(indicators, staff):
+    count = indicators["main-2"]
+    count.unit = "个"
+    count.save()
+    with pytest.raises(ValidationError) as refused:
+        indicator_value_set(indicator=count, year=2022, value="-3", user=staff)
+    assert [e.code for e in refused.value.error_dict["value"]] == ["negative_count"]
+    assert not IndicatorValue.objects.exists()
+    rate = indicators["main-3"]
+    rate.unit = "%"
+    rate.save()
+    assert indicator_value_set(indicator=rate, year=2022, value="-1.5", user=staff).value == Decimal("-1.5")
+
+
 def test_a_correction_keeps_the_old_value_and_who_changed_it(indicators, staff, plan):
     from plans.services import membership_set
 

@@ -91,6 +91,9 @@ def test_a_correction_shows_old_and_new_value_on_the_page(client, urls, staff):
     "data, field, code",
     [
         ({"value": "九十"}, "value", "invalid"),
+        ({"value": "1e3"}, "value", "invalid"),  # an exponent is not what anyone typed as a figure
+        ({"value": "1.2.3"}, "value", "invalid"),
+        ({"value": "1.00001"}, "value", "too_many_decimals"),
         ({"value": ""}, "value", "required"),
         ({"year": "2030"}, "year", "year_outside_plan"),
         ({"year": "abc"}, "year", "invalid"),
@@ -145,3 +148,23 @@ def test_the_page_shows_the_chart_with_an_accessible_name(client, urls, staff):
 def test_pages_are_chinese_by_default(client, urls, staff):
     client.force_login(staff)
     assert "指标" in client.get(urls["overview"]).content.decode()
+
+
+def test_the_overview_names_the_year_a_binding_value_is_missing_for(client, plan, staff, indicators, monkeypatch):
+    import datetime
+
+    from django.urls import reverse
+
+    client.force_login(staff)
+    url = reverse("plan-dashboard", kwargs={"code": plan.code})
+    monkeypatch.setattr("portal.dashboard.timezone.localdate", lambda: datetime.date(2026, 12, 2))
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "no value for 2025, the plan" in page and "last year (the plan has ended)." in page
+    assert "this year" not in page
+
+
+@pytest.mark.parametrize("typed, stored", [("９８．５", "98.5"), ("1,234.5", "1234.5"), (" 12 ", "12")])
+def test_a_value_is_read_as_people_type_it(client, urls, staff, typed, stored):
+    client.force_login(staff)
+    assert _post(client, urls["detail"], value=typed).status_code == 302
+    assert IndicatorValue.objects.get(year=2023).value == Decimal(stored)

@@ -187,3 +187,18 @@ def test_conflict_for_any_model_with_history_and_version(project, staff):
     conflict = conflict_for(current, opened, ("name", "status", "category"))
     assert [(c.name, c.old, c.new) for c in conflict.changes] == [
         ("name", project.history.earliest("history_date").name, "新的名字"), ("status", "planned", "completed")]
+
+
+def test_an_imports_reason_is_shown_in_the_readers_language():
+    from django.utils import translation
+
+    from planportal.history import import_reason, reason_shown
+
+    stored = import_reason("附表 2021.xlsx", 7)
+    assert stored == "导入 附表 2021.xlsx（导入批次 #7）"  # kept in the record's language
+    with translation.override("en"):
+        assert reason_shown(stored) == "Imported from 附表 2021.xlsx (import batch #7)"
+        assert reason_shown(import_reason("a.xlsx, b.csv")) == "Imported from a.xlsx, b.csv"
+        assert reason_shown("人工更正") == "人工更正" and reason_shown(None) == ""
+    with translation.override("zh-hans"):
+        assert reason_shown(stored) == "从“附表 2021.xlsx”导入（导入批次 #7）"

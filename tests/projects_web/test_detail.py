@@ -105,6 +105,10 @@ def test_a_comment_must_have_text_and_at_most_2000_characters(plan, as_liaison, 
     response = as_liaison.post(url, {"body": body})
     assert response.status_code == 200 and message in response.content.decode()
     assert not Comment.objects.exists()
+    # The browser lands at the form, with the error above the box; a reload of the address goes back to the page.
+    assert f'action="{url}#comment-form" id="comment-form"' in response.content.decode()
+    reload = as_liaison.get(url)
+    assert reload.status_code == 302 and reload["Location"].endswith(f"/projects/{project.pk}/#comments")
 
 
 def test_the_page_is_chinese_by_default(plan, liaison, budget):

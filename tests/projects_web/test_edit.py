@@ -42,10 +42,13 @@ def _approve(plan, year):
 def test_staff_create_a_project_and_land_on_its_page(plan, staff):
     category = Category.objects.get(plan=plan, name_zh="产业合作类")
     client = signed_in(staff)
-    response = client.post(reverse("plan-project-create", kwargs={"code": plan.code}), {
-        "name": " 肉牛养殖基地 ", "category": category.pk, "nature": "新建", "unit": "", "unit_spelling": "旗农科局",
-        "location_text": "巴彦呼舒镇哈吐布其嘎查", "description": "<b>示范</b>", "status": "planned",
-    }, follow=True)
+    data = {"name": " 肉牛养殖基地 ", "category": category.pk, "nature": "新建", "unit": "", "unit_spelling": "旗农科局",
+            "location_text": "巴彦呼舒镇哈吐布其嘎查", "description": "<b>示范</b>", "status": "planned"}
+    asked = client.post(reverse("plan-project-create", kwargs={"code": plan.code}), data)  # a unit the plan lacks
+    assert [e.code for e in asked.context["form"].errors.as_data()["unit_spelling"]] == ["new_unit"]
+    assert not Project.objects.exists() and 'type="checkbox" name="confirm_new_unit"' in asked.content.decode()
+    response = client.post(reverse("plan-project-create", kwargs={"code": plan.code}),
+                           {**data, "confirm_new_unit": "on"}, follow=True)
     project = Project.objects.get(plan=plan)
     assert response.redirect_chain[-1][0] == f"/plans/{plan.code}/projects/{project.pk}/"
     assert (project.name, project.category, project.unit.name) == ("肉牛养殖基地", category, "旗农科局")
@@ -65,6 +68,20 @@ def test_a_known_spelling_of_a_unit_is_not_a_new_unit(plan, staff):
         "name": "项目", "category": category.pk, "nature": "新建", "unit_spelling": "旗农科局", "status": "planned",
     })
     assert Project.objects.get().unit == unit and ImplementingUnit.objects.filter(plan=plan).count() == 1
+
+
+def test_a_new_unit_close_to_a_known_one_is_asked_about_first(plan, staff):
+    from projects.services import unit_for_spelling
+
+    unit_for_spelling(plan=plan, spelling="科右中旗农牧科技局", user=SYSTEM)
+    category = Category.objects.filter(plan=plan).first()
+    url = reverse("plan-project-create", kwargs={"code": plan.code})
+    data = {"name": "项目", "category": category.pk, "nature": "新建", "unit_spelling": "科右中旗农牧科技局 办公室",
+            "status": "planned"}
+    asked = signed_in(staff).post(url, data)
+    (message,) = asked.context["form"].errors["unit_spelling"]
+    assert "Is it another spelling of “科右中旗农牧科技局”?" in message
+    assert not Project.objects.exists() and ImplementingUnit.objects.filter(plan=plan).count() == 1
 
 
 def test_project_form_field_errors(plan, other_plan, staff, project):
@@ -247,6 +264,30 @@ def test_an_approved_year_refuses_every_budget_change(plan, staff, budget):
     assert AnnualBudget.objects.get().beijing_funds == Decimal("800")
     # The other years stay open.
     assert client.post(_url("plan-budget-create", project=other_project), _budget_data(year=2022)).status_code == 302
+
+
+def test_a_locked_year_offers_no_form_where_the_action_would_be(plan, staff, budget):
+    """The lock is shown before saving: no edit or delete links on the project page, no form on the edit and
+    delete pages (the figures with a way back instead), and the approved year is not offered for a new budget."""
+    _approve(plan, 2021)
+    client = signed_in(staff)
+    project_page = client.get(reverse("plan-project", kwargs={"code": plan.code, "pk": budget.project_id}))
+    html = project_page.content.decode()
+    assert _url("plan-budget-edit", budget) not in html and _url("plan-budget-delete", budget) not in html
+    assert 'class="locked-note"' in html and "Add a year" in html  # 2022–2025 are still open
+    for name in ("plan-budget-edit", "plan-budget-delete"):
+        page = client.get(_url(name, budget)).content.decode()
+        assert "This year is approved and locked" in page and "<form" not in page.split("</header>")[-1]
+        assert "800.00" in page  # the figures the lock keeps
+    adding = client.get(_url("plan-budget-create", project=budget.project))
+    offered = [year for year, _label in adding.context["form"].fields["year"].widget.choices]
+    assert offered == [2022, 2023, 2024, 2025]  # neither the approved year nor one the project has
+    for year in (2022, 2023, 2024, 2025):
+        PlanYear.objects.filter(plan=plan, year=year).update(review_status=PlanYear.Review.APPROVED)
+    page = client.get(reverse("plan-project", kwargs={"code": plan.code, "pk": budget.project_id})).content.decode()
+    assert "Add a year" not in page
+    adding = client.get(_url("plan-budget-create", project=budget.project)).content.decode()
+    assert "there is no year to add" in adding and 'name="beijing_funds"' not in adding
 
 
 def test_a_locked_year_keeps_its_budget_when_deleting(plan, staff, budget):
