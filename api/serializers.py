@@ -1,12 +1,14 @@
 """What the API reads and writes. Serializers validate shapes only; every write goes through a service."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.fields import AmountField, CategoryField, PlainDecimalField, PlanScopedPrimaryKeyField
 from figures.models import StatedFigure
 from funding.models import AnnualBudget
 from indicators.models import Indicator, IndicatorValue
+from plans.access import VIEW, may
 from plans.models import Category, Plan, PlanYear
 from projects.models import ImplementingUnit, Project
 from rollups.models import Rollup, Variance
@@ -68,6 +70,11 @@ class PlanDetailSerializer(PlanSerializer):
 
 # --- projects and budgets ---------------------------------------------------------------------
 
+class ProjectLinkSerializer(serializers.Serializer):
+    plan = serializers.CharField(help_text="The plan's code.")
+    id = serializers.IntegerField()
+
+
 class ProjectSerializer(VersionedSerializer):
     category = CategoryField()
     category_name = serializers.CharField(source="category.name_zh", read_only=True)
@@ -84,6 +91,9 @@ class ProjectSerializer(VersionedSerializer):
     village = serializers.IntegerField(source="village_id", read_only=True, allow_null=True)
     village_name = serializers.CharField(source="village.name", read_only=True, allow_null=True)
     years = serializers.SerializerMethodField(help_text="The years the project has a budget in.")
+    continues = serializers.SerializerMethodField(
+        help_text="The project of an earlier plan this 续建 project continues, as {plan: code, id}, or null "
+                  "(also when you may not see that plan).")
     version = _version_field()
 
     class Meta:
@@ -91,12 +101,23 @@ class ProjectSerializer(VersionedSerializer):
         fields = [
             "id", "name", "nature", "status", "category", "category_name", "unit", "unit_name", "unit_spelling",
             "location_text", "township", "township_name", "village", "village_name", "description", "years",
-            "version", "created_at", "updated_at",
+            "continues", "version", "created_at", "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
 
     def get_years(self, project) -> list[int]:
         return sorted(budget.plan_year.year for budget in project.budgets.all())
+
+    @extend_schema_field(ProjectLinkSerializer(allow_null=True))
+    def get_continues(self, project) -> dict | None:
+        earlier = project.continues
+        if earlier is None:
+            return None
+        visible = self.context.setdefault("visible_plan_ids", {})
+        if earlier.plan_id not in visible:
+            request = self.context.get("request")
+            visible[earlier.plan_id] = request is not None and may(request.user, earlier.plan_id, VIEW)
+        return {"plan": earlier.plan.code, "id": earlier.pk} if visible[earlier.plan_id] else None
 
     def validate(self, attrs):
         attrs = super().validate(attrs)

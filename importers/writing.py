@@ -91,6 +91,7 @@ class AnnexWriter:
         self.project_update_rows: dict[int, tuple] = {}  # project id → (sheet, row) asking for the update
         self.created_here: set[int] = set()
         self._stored_first: dict | None = None
+        self._earlier: tuple[dict, dict] | None = None
 
     # --- units ---------------------------------------------------------------
     def create_units(self, new_units: dict) -> None:
@@ -128,6 +129,22 @@ class AnnexWriter:
             self._stored_first = {identity: first[pk] for identity, pk in self.projects.items() if pk in first}
         return self._stored_first
 
+    def earlier_project(self, row: ProjectRow) -> int | None:
+        """The project of the plan this plan follows (Plan.follows) that a 续建 row continues: the same name,
+        place and unit after normalisation, as the importer matches projects within a plan. Two queries for
+        the whole import, made on first need."""
+        if self.plan.follows_id is None:
+            return None
+        if self._earlier is None:
+            earlier_units = dict(UnitAlias.objects.filter(plan_id=self.plan.follows_id).values_list("key", "unit_id"))
+            projects: dict[tuple, int] = {}
+            for pk, name, location, unit_id in (Project.objects.filter(plan_id=self.plan.follows_id).order_by("id")
+                                                .values_list("id", "name", "location_text", "unit_id")):
+                projects.setdefault(stored_identity(name, location, unit_id), pk)
+            self._earlier = (earlier_units, projects)
+        earlier_units, projects = self._earlier
+        return projects.get(identity_of(row, earlier_units))
+
     # --- projects and budgets ---------------------------------------------------
     def _project_for(self, row: ProjectRow, facts: dict, created: list) -> int | Project:
         """The stored project id of a row, or the new (not yet inserted) Project it creates."""
@@ -143,6 +160,8 @@ class AnnexWriter:
                 category_id=category_id, nature=nature or Project.Nature.NEW,
                 status=Project.Status.PLANNED if status is ABSENT else status,
             )
+            if project.nature == Project.Nature.CONTINUED:
+                project.continues_id = self.earlier_project(row)
             self.projects[identity] = project
             created.append(project)
             self.report.projects.created += 1

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "importers",
     "figures",
     "rollups",
+    "succession",
     "reviews",
     "api",
     "portal",

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,6 +21,12 @@ class Plan(models.Model):
     class AmountUnit(models.TextChoices):
         WAN_YUAN = "万元", _("10,000 yuan (万元)")
 
+    class Period(models.TextChoices):
+        """Where today lies against the plan's years (not stored: it follows the calendar)."""
+        NOT_STARTED = "not_started", _("not started yet")
+        RUNNING = "running", _("running")
+        ENDED = "ended", _("ended")
+
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
     county = models.CharField(_("county (banner)"), max_length=100, help_text=_("e.g. 科右中旗"))
@@ -28,6 +35,12 @@ class Plan(models.Model):
     last_year = models.PositiveSmallIntegerField(_("last year"))
     amount_unit = models.CharField(
         _("amount unit"), max_length=8, choices=AmountUnit.choices, default=AmountUnit.WAN_YUAN
+    )
+    # The plan this one succeeds (the last five years' plan), set by succession.services.plan_succeed:
+    # the importer links a 续建 project to the project it continues there.
+    follows = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="followed_by",
+        verbose_name=_("follows plan"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -44,6 +57,7 @@ class Plan(models.Model):
                 condition=Q(first_year__gte=1949, last_year__lte=2200), name="plan_years_plausible"
             ),
             models.CheckConstraint(condition=Q(amount_unit="万元"), name="plan_amount_unit_known"),
+            models.CheckConstraint(condition=~Q(follows=F("pk")), name="plan_follows_another"),
         ]
 
     def __str__(self) -> str:
@@ -52,6 +66,18 @@ class Plan(models.Model):
     @property
     def years(self) -> range:
         return range(self.first_year, self.last_year + 1)
+
+    def period(self, today=None) -> str:
+        """Plan.Period of the plan on `today` (the local date by default): a plan of 2021–2025 has ended in 2026."""
+        year = (today or timezone.localdate()).year
+        if year < self.first_year:
+            return self.Period.NOT_STARTED
+        return self.Period.ENDED if year > self.last_year else self.Period.RUNNING
+
+    def current_year(self, today=None) -> int:
+        """The year a page means by "this year": today's, clipped to the plan's years (an ended plan: its last)."""
+        year = (today or timezone.localdate()).year
+        return min(max(year, self.first_year), self.last_year)
 
 
 class PlanYear(models.Model):

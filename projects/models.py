@@ -135,6 +135,12 @@ class Project(models.Model):
         Place, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("village")
     )
     description = models.TextField(_("description"), blank=True)
+    # A 续建 project of a later plan: the project it continues in the plan its plan follows
+    # (set by the annex importer; another plan's project, checked in clean()).
+    continues = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="continued_by",
+        verbose_name=_("continues (earlier plan's project)"),
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
     # Bumped by every write: a save based on an older version is refused (no lost updates).
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
@@ -160,6 +166,7 @@ class Project(models.Model):
                 name="project_status_known",
             ),
             models.CheckConstraint(condition=~Q(name=""), name="project_name_not_empty"),
+            models.CheckConstraint(condition=~Q(continues=models.F("pk")), name="project_continues_another"),
         ]
 
     def __str__(self) -> str:

@@ -17,6 +17,8 @@ def check_project_belongs_to_plan(project) -> None:
         place = getattr(project, field)
         if place is not None and place.plan_id != plan_id:
             errors[field] = _("This place belongs to another plan.")
+    if project.continues_id and project.continues.plan_id == plan_id:
+        errors["continues"] = _("A project continues a project of an earlier plan, not one of its own plan.")
     if project.township_id and project.township.kind != "township":
         errors["township"] = _("Choose a township (苏木/镇).")
     if project.village_id and project.village.kind != "village":

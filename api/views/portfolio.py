@@ -52,7 +52,7 @@ class ProjectViewSet(CrudViewSet):
             return Project.objects.none()
         budgets = AnnualBudget.objects.select_related("plan_year")
         return (Project.objects.for_plan(self.plan)
-                .select_related("category", "unit", "township", "village")
+                .select_related("category", "unit", "township", "village", "continues__plan")
                 .prefetch_related(Prefetch("budgets", queryset=budgets)))
 
     def _write(self, serializer, write) -> None:
