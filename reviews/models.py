@@ -29,8 +29,10 @@ class ReviewEvent(models.Model):
     """One step of a year's review, kept forever: who, when, why, and the year's totals at that moment.
 
     `snapshot` holds what the reviewer saw: {"projects": 12, "total_investment": "1500.00",
-    "beijing_funds": "800.00", "local_funds": "700.00", "open_disagreements": 3}
-    (amounts in 万元 as exact decimal strings).
+    "beijing_funds": "800.00", "local_funds": "700.00", "actual_beijing_funds": null,
+    "actual_local_funds": null, "open_disagreements": 3, "digest": "3f9a…"} (amounts in 万元 as
+    exact decimal strings, null when no disbursement is reported; `digest`: the check code of those
+    figures, reviews.queries). Events before the check code existed have no digest nor disbursements.
     """
 
     class Action(models.TextChoices):
@@ -73,7 +75,7 @@ class ReviewEvent(models.Model):
     def snapshot_display(self) -> dict:
         """The snapshot with amounts formatted as on every other page (1,234.50)."""
         shown = dict(self.snapshot or {})
-        for key in ("total_investment", "beijing_funds", "local_funds"):
+        for key in ("total_investment", "beijing_funds", "local_funds", "actual_beijing_funds", "actual_local_funds"):
             if shown.get(key) not in (None, ""):
                 shown[key] = format_wan(Decimal(shown[key]))
         return shown

@@ -6,19 +6,28 @@
 Staff (and plan admins) submit; liaison officers (and plan admins) approve, return and reopen.
 Each step runs in one transaction with the year's row locked, so two reviewers
 clicking at once cannot both act on the same state; each is kept as a ReviewEvent.
+
+A step may carry `confirmed`: the check code of the figures the user confirmed
+(reviews.queries.year_figures; the pages always send it, the confirmation page shows
+the figures it stands for). When the year's figures have changed since, the step is
+refused with StaleFigures, which says what they are now. Without it (the command
+without --confirm, internal callers) the step takes the figures as they are, and the
+event keeps them either way.
 """
+
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from funding.models import AnnualBudget
+from planportal.lib.money import format_wan
 from plans.access import EDIT, REVIEW, history_user, may
 from plans.models import PlanYear
 from reviews.models import ReviewEvent
 from reviews.notifications import notify_review_event
-from rollups.models import Variance
+from reviews.queries import YearFigures, year_figures
 
 Review = PlanYear.Review
 Action = ReviewEvent.Action
@@ -44,17 +53,40 @@ def allowed_actions(*, plan_year: PlanYear, permissions: set[str]) -> list[str]:
             if plan_year.review_status in sources and need in permissions]
 
 
+class StaleFigures(ValidationError):
+    """The figures the user confirmed are no longer the year's: they must look again."""
+
+
 def year_snapshot(plan_year: PlanYear) -> dict:
     """The year's totals as they are now, computed from its budgets; amounts as exact decimal strings."""
-    totals = AnnualBudget.objects.filter(plan_year=plan_year).totals()
-    disagreements = Variance.objects.filter(plan_id=plan_year.plan_id, year=plan_year.year,
-                                            status=Variance.Status.DIFFERS).count()
-    return {
-        "projects": totals["budgets"],
-        **{key: str(totals[key] if totals[key] is not None else "0.00")
-           for key in ("total_investment", "beijing_funds", "local_funds")},
-        "open_disagreements": disagreements,
-    }
+    return year_figures(plan_year).snapshot()
+
+
+def figures_text(snapshot: dict) -> str:
+    """项目 32 个，项目总投资 1,234.00 万元，… of a snapshot (YearFigures.snapshot(), ReviewEvent.snapshot)."""
+    def amount(name):
+        return format_wan(Decimal(snapshot.get(name) or "0"))
+
+    return _("%(projects)s projects, total investment %(total)s 万元, cooperation funds %(beijing)s 万元, "
+             "local funds %(local)s 万元") % {
+        "projects": snapshot.get("projects", 0), "total": amount("total_investment"),
+        "beijing": amount("beijing_funds"), "local": amount("local_funds")}
+
+
+def _stale(plan_year: PlanYear, figures: YearFigures) -> StaleFigures:
+    return StaleFigures(
+        _("The figures of %(year)s have changed since you opened the confirmation; they are now: %(figures)s. "
+          "Look at them again and confirm anew.") % {"year": plan_year.year, "figures": figures_text(figures.snapshot())},
+        code="stale_figures")
+
+
+def step_check(*, action: str, plan_year: PlanYear, user) -> None:
+    """Refuse (PermissionDenied, ValidationError) the step the user is about to confirm, as the step itself would."""
+    need, sources, _target = TRANSITIONS[action]
+    if not may(user, plan_year.plan_id, need):
+        raise PermissionDenied(_("Your role on this plan does not allow this review step."))
+    if plan_year.review_status not in sources:
+        raise _wrong_state(action, plan_year)
 
 
 def display_name(user) -> str:
@@ -73,24 +105,24 @@ def _wrong_state(action: str, plan_year: PlanYear) -> ValidationError:
                            code="wrong_state")
 
 
-def _transition(*, action: str, plan_year: PlanYear, user, reason: str) -> ReviewEvent:
-    need, sources, target = TRANSITIONS[action]
+def _transition(*, action: str, plan_year: PlanYear, user, reason: str, confirmed: str | None) -> ReviewEvent:
+    _need, _sources, target = TRANSITIONS[action]
     reason = (reason or "").strip()
     with transaction.atomic():
         locked = PlanYear.objects.select_for_update().select_related("plan").get(pk=plan_year.pk)
-        if not may(user, locked.plan, need):
-            raise PermissionDenied(_("Your role on this plan does not allow this review step."))
-        if locked.review_status not in sources:
-            raise _wrong_state(action, locked)
+        step_check(action=action, plan_year=locked, user=user)
         if action in REASON_REQUIRED and not reason:
             raise ValidationError(
                 _("Give a reason for returning the year.") if action == Action.RETURN
                 else _("Give a reason for reopening the year."),
                 code="reason_required")
+        figures = year_figures(locked)
+        if confirmed is not None and confirmed != figures.digest:
+            raise _stale(locked, figures)
         now = timezone.now()
         event = ReviewEvent(
             plan_year=locked, action=action, from_status=locked.review_status, to_status=target,
-            reason=reason, user=history_user(user), user_name=display_name(user), at=now, snapshot=year_snapshot(locked),
+            reason=reason, user=history_user(user), user_name=display_name(user), at=now, snapshot=figures.snapshot(),
         )
         event.full_clean()
         event.save()
@@ -104,22 +136,33 @@ def _transition(*, action: str, plan_year: PlanYear, user, reason: str) -> Revie
     return event
 
 
-def year_submit(*, plan_year: PlanYear, user, note: str = "") -> ReviewEvent:
+def year_submit(*, plan_year: PlanYear, user, note: str = "", confirmed: str | None = None) -> ReviewEvent:
     """Staff hand the year's figures to the liaison officers (from open or returned)."""
-    return _transition(action=Action.SUBMIT, plan_year=plan_year, user=user, reason=note)
+    return _transition(action=Action.SUBMIT, plan_year=plan_year, user=user, reason=note, confirmed=confirmed)
 
 
-def year_approve(*, plan_year: PlanYear, user, note: str = "") -> ReviewEvent:
+def year_approve(*, plan_year: PlanYear, user, note: str = "", confirmed: str | None = None) -> ReviewEvent:
     """A liaison officer signs the submitted year off; its budgets are locked from now on."""
-    return _transition(action=Action.APPROVE, plan_year=plan_year, user=user, reason=note)
+    return _transition(action=Action.APPROVE, plan_year=plan_year, user=user, reason=note, confirmed=confirmed)
 
 
-def year_return(*, plan_year: PlanYear, user, reason: str) -> ReviewEvent:
+def year_return(*, plan_year: PlanYear, user, reason: str, confirmed: str | None = None) -> ReviewEvent:
     """A liaison officer sends the submitted year back to staff, saying what to fix."""
-    return _transition(action=Action.RETURN, plan_year=plan_year, user=user, reason=reason)
+    return _transition(action=Action.RETURN, plan_year=plan_year, user=user, reason=reason, confirmed=confirmed)
 
 
-def year_reopen(*, plan_year: PlanYear, user, reason: str) -> ReviewEvent:
+def year_reopen(*, plan_year: PlanYear, user, reason: str, confirmed: str | None = None) -> ReviewEvent:
     """A liaison officer unlocks an approved year so it can be corrected, saying why."""
-    return _transition(action=Action.REOPEN, plan_year=plan_year, user=user, reason=reason)
+    return _transition(action=Action.REOPEN, plan_year=plan_year, user=user, reason=reason, confirmed=confirmed)
+
+
+STEPS = {Action.SUBMIT: year_submit, Action.APPROVE: year_approve, Action.RETURN: year_return,
+         Action.REOPEN: year_reopen}
+
+
+def year_step(*, action: str, plan_year: PlanYear, user, text: str = "", confirmed: str | None = None) -> ReviewEvent:
+    """One of the four steps by its name, `text` being its note or reason (for the pages and the command)."""
+    if action in REASON_REQUIRED:
+        return STEPS[action](plan_year=plan_year, user=user, reason=text, confirmed=confirmed)
+    return STEPS[action](plan_year=plan_year, user=user, note=text, confirmed=confirmed)
 

@@ -1,4 +1,10 @@
-"""Yearly review pages. Thin: the access helper, a service, a redirect with a message."""
+"""Yearly review pages. Thin: the access helper, a service, a redirect with a message.
+
+The list links to each year; a year's page shows its totals, then the steps the user may take, each of
+which opens a confirmation page naming the year and its figures. The confirmation posts the figures'
+check code with a required tick box, so a step on figures that changed meanwhile is refused (409) and
+the page shows the figures as they are now. The sign-off sheet is the year on one printable page.
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -6,28 +12,45 @@ from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
-from plans.access import VIEW, plan_for_user
-from plans.models import PlanYear
-from reviews.changes import changes_since
-from reviews.forms import form_for
+from plans.access import EDIT, REVIEW, VIEW, plan_for_user
+from plans.models import Category, PlanYear
+from reviews.changes import last_approval, origin, since_approval
+from reviews.forms import ConfirmForm
 from reviews.models import ReviewEvent
-from reviews.services import (REASON_REQUIRED, TRANSITIONS, allowed_actions, review_permissions, year_approve,
-                              year_reopen, year_return, year_submit)
+from reviews.queries import year_figures, years_overview
+from reviews.services import (TRANSITIONS, StaleFigures, allowed_actions, review_permissions, step_check,
+                              year_step)
 from rollups.matrix import plan_matrix
 from rollups.models import Variance
 from rollups.queries import METRICS, state_of
 from rollups.sentences import METRIC_NAMES, sentence
 
 Action = ReviewEvent.Action
+Review = PlanYear.Review
 BUTTONS = {
     Action.SUBMIT: gettext_lazy("Submit for review"),
     Action.APPROVE: gettext_lazy("Approve and lock"),
     Action.RETURN: gettext_lazy("Return for revision"),
     Action.REOPEN: gettext_lazy("Reopen"),
+}
+TITLES = {
+    Action.SUBMIT: gettext_lazy("Confirm: submit %(year)s for review"),
+    Action.APPROVE: gettext_lazy("Confirm: approve and lock %(year)s"),
+    Action.RETURN: gettext_lazy("Confirm: return %(year)s for revision"),
+    Action.REOPEN: gettext_lazy("Confirm: reopen %(year)s"),
+}
+HINTS = {
+    Action.SUBMIT: gettext_lazy("The liaison officers are told by e-mail and review the year next."),
+    Action.APPROVE: gettext_lazy("Once approved, the budgets of this year are locked until a liaison officer "
+                                 "reopens it."),
+    Action.RETURN: gettext_lazy("Say what to fix: the county staff see your reason on this page and by e-mail."),
+    Action.REOPEN: gettext_lazy("Say why: the budgets of the year can be changed again, and the year must be "
+                                "submitted and approved anew."),
 }
 DONE = {
     Action.SUBMIT: gettext_lazy("%(year)s has been submitted for review."),
@@ -35,17 +58,33 @@ DONE = {
     Action.RETURN: gettext_lazy("%(year)s has been returned for revision."),
     Action.REOPEN: gettext_lazy("%(year)s has been reopened: its budgets can be changed again."),
 }
-STATUS_BADGE = {  # review status → an existing badge colour of planportal.css
-    PlanYear.Review.OPEN: "not_computable",
-    PlanYear.Review.SUBMITTED: "on_track",
-    PlanYear.Review.RETURNED: "differs",
-    PlanYear.Review.APPROVED: "agrees",
+# What comes next in each state, and the permission of whoever takes it.
+NEXT_STEP = {
+    Review.OPEN: (gettext_lazy("Next: county staff check the figures and submit the year for review."), EDIT),
+    Review.RETURNED: (gettext_lazy("Next: county staff revise the figures as the reason says and submit them "
+                                   "again."), EDIT),
+    Review.SUBMITTED: (gettext_lazy("Next: a liaison officer approves the year or returns it for revision."),
+                       REVIEW),
+    Review.APPROVED: (gettext_lazy("Approved and locked. A liaison officer may reopen it for a correction."), None),
 }
+STATUS_BADGE = {  # review status → an existing badge colour of planportal.css
+    Review.OPEN: "not_computable",
+    Review.SUBMITTED: "on_track",
+    Review.RETURNED: "differs",
+    Review.APPROVED: "agrees",
+}
+SHEET_DISAGREEMENTS = 8  # on one A4 page; "and N more" for the rest
+SHEET_EVENTS = 8  # the latest review steps
 
 
-def _buttons(plan_year, permissions) -> list[dict]:
-    return [{"action": action, "label": BUTTONS[action], "needs_reason": action in REASON_REQUIRED,
-             "form": form_for(action)} for action in allowed_actions(plan_year=plan_year, permissions=permissions)]
+def _next_step(plan_year, permissions) -> dict:
+    text, need = NEXT_STEP[plan_year.review_status]
+    return {"text": text, "yours": need is not None and need in permissions}
+
+
+def _actions(plan_year, permissions) -> list[dict]:
+    return [{"action": action, "label": BUTTONS[action]}
+            for action in allowed_actions(plan_year=plan_year, permissions=permissions)]
 
 
 @login_required
@@ -53,14 +92,17 @@ def year_list(request, code):
     plan = plan_for_user(request.user, code, VIEW)
     permissions = review_permissions(request.user, plan)
     last = ReviewEvent.objects.filter(plan_year=OuterRef("pk")).order_by("-at", "-id")
-    years = (PlanYear.objects.filter(plan=plan).select_related("review_changed_by")
+    years = (PlanYear.objects.filter(plan=plan)
              .annotate(last_action=Subquery(last.values("action")[:1]),
                        last_reason=Subquery(last.values("reason")[:1]),
-                       last_user=Subquery(last.values("user_name")[:1]))
+                       last_user=Subquery(last.values("user_name")[:1]),
+                       last_at=Subquery(last.values("at")[:1]))
              .order_by("year"))
+    overview = years_overview(plan)
     actions = dict(Action.choices)
     rows = [{"py": py, "badge": STATUS_BADGE.get(py.review_status, "not_computable"),
-             "last_action": actions.get(py.last_action), "buttons": _buttons(py, permissions)} for py in years]
+             "last_action": actions.get(py.last_action), "figures": overview.get(py.year, {}),
+             "next": _next_step(py, permissions)} for py in years]
     return render(request, "reviews/year_list.html", {"plan": plan, "rows": rows})
 
 
@@ -81,27 +123,20 @@ def _year_tables(plan, year: int, en: bool) -> list[dict]:
     return tables
 
 
-def last_review(events: list[ReviewEvent]) -> ReviewEvent | None:
-    """Where "what changed" starts: the reviewer's last decision (return or approval), so that after a
-    return the staff's fixes show even though they were made before the resubmission; before any
-    decision, the first submission. (A reopening is not a review: changes since the approval count.)"""
-    decisions = [e for e in events if e.action in (Action.APPROVE, Action.RETURN)]
-    if decisions:
-        return decisions[-1]
-    submissions = [e for e in events if e.action == Action.SUBMIT]
-    return submissions[-1] if submissions else None
+def _plan_year(plan, year: int) -> PlanYear:
+    return get_object_or_404(PlanYear.objects.select_related("review_changed_by", "plan"), plan=plan, year=year)
 
 
 @login_required
 def year_detail(request, code, year):
     plan = plan_for_user(request.user, code, VIEW)
-    plan_year = get_object_or_404(PlanYear.objects.select_related("review_changed_by"), plan=plan, year=year)
+    plan_year = _plan_year(plan, year)
     permissions = review_permissions(request.user, plan)
     lang = get_language() or "zh-hans"
     variances = (Variance.objects.filter(plan=plan, year=year, status=Variance.Status.DIFFERS)
                  .select_related("category").order_by("category__order", "kind", "id"))
     events = list(ReviewEvent.objects.for_year(plan_year).order_by("at", "id"))
-    since = last_review(events)
+    approval = last_approval(events)
     return render(request, "reviews/year_detail.html", {
         "plan": plan,
         "py": plan_year,
@@ -109,42 +144,74 @@ def year_detail(request, code, year):
         "state": state_of(plan),
         "tables": _year_tables(plan, year, lang.startswith("en")),
         "disagreements": [{"v": v, "text": sentence(v, lang)} for v in variances],
-        "since": since,
-        "changed": changes_since(plan_year, since.at if since else None),
+        "approval": approval,
+        "since": since_approval(plan_year, approval, year_figures(plan_year)) if approval else None,
+        "origin": None if approval else origin(plan_year),
         "events": list(reversed(events)),
-        "buttons": _buttons(plan_year, permissions),
+        "actions": _actions(plan_year, permissions),
+        "next": _next_step(plan_year, permissions),
     })
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def year_action(request, code, year, action):
+    """GET: the confirmation of one step; POST: the step, with the check code of the figures confirmed."""
     if action not in TRANSITIONS:
         raise Http404("No such review action.")
-    need = TRANSITIONS[action][0]
-    plan = plan_for_user(request.user, code, need)  # an outsider: 404; a role that may not: 403
-    plan_year = get_object_or_404(PlanYear, plan=plan, year=year)
-    back = (redirect("plan-reviews", plan.code) if request.POST.get("back") == "list"
-            else redirect("plan-review", plan.code, plan_year.year))
-    form = form_for(action, request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return back
-    text = form.cleaned_data["text"]
+    plan = plan_for_user(request.user, code, TRANSITIONS[action][0])  # an outsider: 404; a role that may not: 403
+    plan_year = _plan_year(plan, year)
+    back = redirect("plan-review", plan.code, plan_year.year)
     try:
-        if action == Action.SUBMIT:
-            year_submit(plan_year=plan_year, user=request.user, note=text)
-        elif action == Action.APPROVE:
-            year_approve(plan_year=plan_year, user=request.user, note=text)
-        elif action == Action.RETURN:
-            year_return(plan_year=plan_year, user=request.user, reason=text)
-        else:
-            year_reopen(plan_year=plan_year, user=request.user, reason=text)
-    except ValidationError as refused:
+        step_check(action=action, plan_year=plan_year, user=request.user)
+    except ValidationError as refused:  # the wrong state: nothing to confirm
         for message in refused.messages:
             messages.error(request, message)
         return back
-    messages.success(request, DONE[action] % {"year": plan_year.year})
-    return back
+    figures = year_figures(plan_year)
+    form = ConfirmForm(request.POST if request.method == "POST" else None, action=action, figures=figures)
+    stale, status = None, 200
+    if form.is_bound and form.is_valid():
+        try:
+            year_step(action=action, plan_year=plan_year, user=request.user, text=form.cleaned_data["text"],
+                      confirmed=form.cleaned_data["confirmed"])
+        except StaleFigures as refused:
+            # Show the figures as they are now, with the user's text kept and the box to tick again.
+            figures = year_figures(plan_year)
+            form = ConfirmForm(action=action, figures=figures, text=form.cleaned_data["text"])
+            stale, status = refused.messages[0], 409
+        except ValidationError as refused:
+            for message in refused.messages:
+                messages.error(request, message)
+            return back
+        else:
+            messages.success(request, DONE[action] % {"year": plan_year.year})
+            return back
+    return render(request, "reviews/confirm.html", {
+        "plan": plan, "py": plan_year, "action": action, "figures": figures, "form": form, "stale": stale,
+        "title": TITLES[action] % {"year": plan_year.year}, "hint": HINTS[action], "button": BUTTONS[action],
+    }, status=status)
+
+
+@login_required
+def year_sheet(request, code, year):
+    """The year's sign-off sheet (年度审核确认单): one A4 page to print and sign."""
+    plan = plan_for_user(request.user, code, VIEW)
+    plan_year = _plan_year(plan, year)
+    lang = get_language() or "zh-hans"
+    categories = list(Category.objects.filter(plan=plan).order_by("order", "id"))
+    differing = (Variance.objects.filter(plan=plan, year=year, status=Variance.Status.DIFFERS)
+                 .select_related("category").order_by("category__order", "kind", "id"))
+    shown = list(differing[:SHEET_DISAGREEMENTS])
+    total = differing.count() if len(shown) == SHEET_DISAGREEMENTS else len(shown)
+    events = list(ReviewEvent.objects.for_year(plan_year).order_by("at", "id"))
+    return render(request, "reviews/sheet.html", {
+        "plan": plan,
+        "py": plan_year,
+        "figures": year_figures(plan_year, categories=categories),
+        "disagreements": [sentence(v, lang) for v in shown],
+        "disagreements_more": total - len(shown),
+        "events": events[-SHEET_EVENTS:],
+        "events_earlier": max(len(events) - SHEET_EVENTS, 0),
+        "printed_at": timezone.now(),
+    })

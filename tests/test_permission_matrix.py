@@ -50,6 +50,11 @@ EXPECTED_PAGES = {
     "plan-variances": ("GET", VIEW),
     "plan-reviews": ("GET", VIEW),
     "plan-review": ("GET", VIEW),
+    "plan-review-sheet": ("GET", VIEW),
+    "plan-review-action:confirm:submit": ("GET", EDIT),
+    "plan-review-action:confirm:approve": ("GET", REVIEW),
+    "plan-review-action:confirm:return": ("GET", REVIEW),
+    "plan-review-action:confirm:reopen": ("GET", REVIEW),
     "plan-review-action:submit": ("POST", EDIT),
     "plan-review-action:approve": ("POST", REVIEW),
     "plan-review-action:return": ("POST", REVIEW),
@@ -202,6 +207,7 @@ def _page_url(name: str, w) -> str:
     plan, project, budget = w["plan"], w["project"], w["budget"]
     kwargs = {
         "plan-review": {"year": 2022},
+        "plan-review-sheet": {"year": 2022},
         "plan-review-action": {"year": 2023 if name.endswith(("approve", "return")) else 2022,
                                "action": name.split(":")[-1]},
         "plan-project": {"pk": project.pk},

@@ -49,22 +49,35 @@ def test_staff_edits_a_budget_and_the_dashboard_total_follows(login, member, bun
     screenshot(page, "indicators")
 
 
+def _take_step(page, review_url, action, text=None, shot=None):
+    """From the year's page: open the step's confirmation, check what it names, tick the box and confirm."""
+    page.goto(review_url)
+    page.click(f"#action-{action} a.review-btn")
+    page.wait_for_selector(f"#confirm-{action}")
+    assert "2023" in page.inner_text(f"label[for=id_{action}_checked]")  # it names the year and its figures
+    if text is not None:
+        page.fill(f"#confirm-{action} textarea[name=text]", text)
+    page.click(f"#confirm-{action} button[type=submit]")  # not ticked: the browser itself refuses
+    assert page.url.endswith(f"/reviews/2023/{action}/")
+    page.check(f"#id_{action}_checked")
+    if shot:
+        screenshot(page, shot)
+    page.click(f"#confirm-{action} button[type=submit]")
+    page.wait_for_url(review_url)
+
+
 def test_return_fix_approve_and_lock(login, member, bundled_live, live_server):
     staff, liaison = member("staff", email="staff@example.org"), member("liaison", email="liaison@example.org")
     review_url = f"{live_server.url}/plans/{bundled_live.code}/reviews/2023/"
     staff_page, liaison_page = login(staff), login(liaison, width=390)  # the liaison on a phone
 
-    staff_page.goto(review_url)
-    staff_page.click("#action-submit button[type=submit]")
-    staff_page.wait_for_load_state()
+    _take_step(staff_page, review_url, "submit")
     assert PlanYear.objects.get(plan=bundled_live, year=2023).review_status == "submitted"
 
     reason = "2023年人才培训类京蒙资金与规划正文不符，请核对后重新提交"
     liaison_page.goto(review_url)
     screenshot(liaison_page, "review-liaison-phone")
-    liaison_page.fill("#action-return textarea[name=text]", reason)
-    liaison_page.click("#action-return button[type=submit]")
-    liaison_page.wait_for_load_state()
+    _take_step(liaison_page, review_url, "return", reason, shot="review-return-confirm-phone")
     assert PlanYear.objects.get(plan=bundled_live, year=2023).review_status == "returned"
 
     staff_page.goto(review_url)
@@ -77,21 +90,19 @@ def test_return_fix_approve_and_lock(login, member, bundled_live, live_server):
     staff_page.fill("#id_total_investment", str(80 + budget.local_funds))  # the total follows its sources
     staff_page.click("form.edit-form button[type=submit]")
     staff_page.wait_for_url(re.compile(rf"/projects/{budget.project_id}/(#.*)?$"))
-    staff_page.goto(review_url)
-    staff_page.click("#action-submit button[type=submit]")
-    staff_page.wait_for_load_state()
+    _take_step(staff_page, review_url, "submit")
 
     liaison_page.goto(review_url)
-    assert "80" in liaison_page.content()  # the fix is listed under what changed since the last review
-    liaison_page.click("#action-approve button[type=submit]")
-    liaison_page.wait_for_load_state()
+    changes = liaison_page.inner_text("#changes")  # first review: where the figures came from, and the hand edit
+    assert "annex.xlsx" in changes and "科右中旗教师赴京跟岗培训交流" in changes and "80.00" in changes
+    _take_step(liaison_page, review_url, "approve", shot="review-approve-confirm-phone")
     assert PlanYear.objects.get(plan=bundled_live, year=2023).review_status == "approved"
     screenshot(liaison_page, "review-approved-phone")
+    liaison_page.goto(f"{review_url}sheet/")
+    assert "年度审核确认单" in liaison_page.content()
+    screenshot(liaison_page, "review-sheet-phone")
 
-    staff_page.goto(edit_url)
-    staff_page.fill("#id_beijing_funds", "99")
-    staff_page.click("form.edit-form button[type=submit]")
-    staff_page.wait_for_load_state()
-    assert "锁定" in staff_page.content()
+    staff_page.goto(edit_url)  # a locked year offers no form: the lock is said where it would be
+    assert staff_page.locator("#id_beijing_funds").count() == 0 and "锁定" in staff_page.content()
     screenshot(staff_page, "budget-locked")
     assert _budget(bundled_live, "科右中旗教师赴京跟岗培训交流", 2023).beijing_funds == Decimal("80")

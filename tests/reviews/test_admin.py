@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from plans.models import PlanYear
+from reviews.models import ReviewEvent
 from reviews.services import year_submit
 
 
@@ -22,3 +23,15 @@ def test_members_read_their_own_plans_events_and_nobody_edits_them(client, plan,
 
     client.force_login(outsider)
     assert client.get(reverse("admin:reviews_reviewevent_change", args=[mine.pk])).status_code in (302, 404)
+
+
+def test_the_admin_offers_no_review_step(client, plan, liaison):
+    """A year's review status is read only in the admin: the steps are the review pages' (and the command's)."""
+    year = PlanYear.objects.get(plan=plan, year=2021)
+    client.force_login(liaison)
+    url = reverse("admin:plans_planyear_change", args=[year.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="review_status"' not in page.content.decode()
+    client.post(url, {"review_status": "approved"})
+    assert PlanYear.objects.get(pk=year.pk).review_status == "open"
+    assert not ReviewEvent.objects.exists()

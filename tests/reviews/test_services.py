@@ -7,13 +7,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from funding.models import AnnualBudget
-from funding.services import budget_update
-from plans.models import PlanYear
+from funding.services import budget_delete, budget_update
 from plans.locks import YearLocked
+from plans.models import Category, PlanYear
+from projects.services import project_update
 from reviews.models import ReviewEvent
-from reviews.services import year_approve, year_reopen, year_return, year_submit
+from reviews.queries import year_figures
+from reviews.services import StaleFigures, year_approve, year_reopen, year_return, year_submit
 from rollups.models import Variance
-from tests.reviews.helpers import set_status
+from tests.factories import BudgetFactory, ProjectFactory
+from tests.reviews.helpers import set_status, stated_figure
 
 OPEN, SUBMITTED, RETURNED, APPROVED = "open", "submitted", "returned", "approved"
 
@@ -60,7 +63,8 @@ def test_the_snapshot_keeps_what_was_approved(budget, staff, liaison):
     year_submit(plan_year=year, user=staff)
     approval = year_approve(plan_year=year, user=liaison)
     assert approval.snapshot == {"projects": 1, "total_investment": "1500.00", "beijing_funds": "800.00",
-                                 "local_funds": "700.00", "open_disagreements": 1}
+                                 "local_funds": "700.00", "actual_beijing_funds": None, "actual_local_funds": None,
+                                 "open_disagreements": 1, "digest": year_figures(year).digest}
     year_reopen(plan_year=year, user=liaison, reason="调整")
     budget_update(budget=budget, user=staff, local_funds=Decimal("699.9999"))
     approval.refresh_from_db()
@@ -69,9 +73,75 @@ def test_the_snapshot_keeps_what_was_approved(budget, staff, liaison):
 
 
 def test_an_empty_year_snapshots_zero(year_2021, staff):
-    assert year_submit(plan_year=year_2021, user=staff).snapshot == {
+    snapshot = year_submit(plan_year=year_2021, user=staff).snapshot
+    assert snapshot == {
         "projects": 0, "total_investment": "0.00", "beijing_funds": "0.00", "local_funds": "0.00",
-        "open_disagreements": 0}
+        "actual_beijing_funds": None, "actual_local_funds": None, "open_disagreements": 0,
+        "digest": snapshot["digest"]}
+    assert len(snapshot["digest"]) == 12
+
+
+def test_disbursements_are_kept_when_reported(budget, staff):
+    budget_update(budget=budget, user=staff, actual_beijing_funds=Decimal("300.5"))
+    snapshot = year_submit(plan_year=budget.plan_year, user=staff).snapshot
+    assert (snapshot["actual_beijing_funds"], snapshot["actual_local_funds"]) == ("300.50", None)
+
+
+# --- the confirmation: a step carries the check code of the figures the user confirmed ------------------------
+
+def test_a_step_on_the_confirmed_figures_is_taken(budget, staff, liaison):
+    year = budget.plan_year
+    year_submit(plan_year=year, user=staff, confirmed=year_figures(year).digest)
+    event = year_approve(plan_year=year, user=liaison, confirmed=year_figures(year).digest)
+    assert PlanYear.objects.get(pk=year.pk).locked and event.snapshot["digest"] == year_figures(year).digest
+
+
+@pytest.mark.parametrize("change", ["amount", "new budget", "deleted budget", "category", "stated figure",
+                                    "no-op save"])
+def test_approving_figures_that_changed_since_the_confirmation_is_refused(change, plan, budget, staff, liaison):
+    year = budget.plan_year
+    year_submit(plan_year=year, user=staff)
+    seen = year_figures(year).digest
+    if change == "amount":
+        budget_update(budget=budget, user=staff, beijing_funds=Decimal("801"))
+    elif change == "new budget":
+        BudgetFactory(project=ProjectFactory(plan=plan))
+    elif change == "deleted budget":
+        budget_delete(budget=budget, user=staff)
+    elif change == "category":
+        other = Category.objects.filter(plan=plan).exclude(pk=budget.project.category_id).first()
+        project_update(project=budget.project, user=staff, category=other)
+    elif change == "stated figure":
+        stated_figure(plan, "annex", 2021, None, "beijing_funds", "790")
+    else:  # a save that changes no figure is still a change of the year's records: look again
+        budget_update(budget=budget, user=staff, serial_no="7")
+    with pytest.raises(StaleFigures) as refused:
+        year_approve(plan_year=year, user=liaison, confirmed=seen)
+    assert refused.value.code == "stale_figures" and "2021" in refused.value.messages[0]
+    assert PlanYear.objects.get(pk=year.pk).review_status == SUBMITTED
+    assert list(ReviewEvent.objects.values_list("action", flat=True)) == ["submit"]
+    year_approve(plan_year=year, user=liaison, confirmed=year_figures(year).digest)  # once seen anew: taken
+
+
+def test_the_check_code_does_not_change_without_a_change(budget, staff, liaison):
+    year = budget.plan_year
+    before = year_figures(year).digest
+    year_submit(plan_year=year, user=staff)
+    year_return(plan_year=year, user=liaison, reason="请核对")
+    assert year_figures(year).digest == before
+    other_year = PlanYear.objects.get(plan=year.plan, year=2022)
+    BudgetFactory(project=budget.project, plan_year=other_year)  # another year's budget is not this year's
+    assert year_figures(year).digest == before
+
+
+def test_a_stale_return_names_the_figures_as_they_are_now(budget, staff, liaison):
+    year = budget.plan_year
+    year_submit(plan_year=year, user=staff)
+    seen = year_figures(year).digest
+    budget_update(budget=budget, user=staff, total_investment=Decimal("1600"))
+    with pytest.raises(StaleFigures) as refused:
+        year_return(plan_year=year, user=liaison, reason="请核对", confirmed=seen)
+    assert "项目总投资 1,600.00 万元" in refused.value.messages[0]
 
 
 @pytest.mark.parametrize("step, start, role", [
