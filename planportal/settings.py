@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "rollups",
     "succession",
     "reviews",
+    "evaluation",
     "api",
     "portal",
 ]

@@ -29,4 +29,5 @@ urlpatterns = [
     path("plans/<slug:code>/", include("reviews.urls")),
     path("plans/<slug:code>/projects/", include("portal.project_urls")),
     path("plans/<slug:code>/indicators/", include("indicators.urls")),
+    path("plans/<slug:code>/evaluation/", include("evaluation.urls")),
 ]

@@ -47,10 +47,11 @@ from tests.fuzzing import fuzz_world, site_routes
 
 TRIGGERS = tuple(FORMULA_TRIGGERS)
 PRODUCT_APPS = {"plans", "projects", "funding", "figures", "indicators", "importers", "rollups", "reviews", "api",
-                "portal"}
+                "portal", "evaluation", "succession"}
 # Commands that write files, and the arguments that make each kind of file ({out} is a path in tmp_path).
 CLI_EXPORTS = {
     "export_annex": [["-o", "{out}.xlsx"], ["-o", "{out}.xlsx", "--flat"], ["-o", "{out}.csv", "--flat"]],
+    "evaluation": [["--xlsx", "{out}.xlsx"]],  # its --docx is a Word report: no cell can hold a formula
 }
 # Commands whose file is not a spreadsheet anyone opens in Excel, with the reason.
 CLI_NOT_SPREADSHEETS = {
@@ -188,7 +189,7 @@ def test_every_command_file_is_formula_safe(world, tmp_path):
             out = str(tmp_path / f"{name}-{index}")
             arguments = [argument.format(out=out) for argument in arguments]
             call_command(name, "--plan", world["plan"].code, *arguments, stdout=io.StringIO())
-            path = arguments[arguments.index("-o") + 1]
+            path = next(arguments[i + 1] for i, argument in enumerate(arguments) if argument in FILE_OPTIONS)
             with open(path, "rb") as handle:
                 _scan(handle.read(), path.rsplit(".", 1)[1], f"{name} {' '.join(arguments)}")
 

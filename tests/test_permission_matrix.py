@@ -74,6 +74,7 @@ EXPECTED_PAGES = {
     "plan-indicator": ("GET", VIEW),
     "plan-indicator:post": ("POST", EDIT),
     "plan-indicator-evidence": ("GET", VIEW),
+    "plan-evaluation": ("GET", VIEW),
 }
 UNNAMED_PAGES = {"favicon.ico"}  # a redirect to a static file
 
