@@ -5,7 +5,6 @@ of queries, whatever the plan's size: everything comes from the stored rollups."
 from collections import Counter
 from decimal import Decimal
 
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -48,7 +47,8 @@ def dashboard_context(plan) -> dict:
         "indicator_statuses": statuses,
         "indicator_count": len(indicator_rows),
         "binding_missing": binding_missing,
-        "plan_ended": timezone.localdate().year > plan.last_year,
+        "plan_ended": plan.period() == plan.Period.ENDED,
+        "plan_not_started": plan.period() == plan.Period.NOT_STARTED,
         "plan_years": list(PlanYear.objects.filter(plan=plan).select_related("review_changed_by").order_by("year")),
         "state": state_of(plan),
     }

@@ -157,10 +157,12 @@ def test_the_overview_names_the_year_a_binding_value_is_missing_for(client, plan
 
     client.force_login(staff)
     url = reverse("plan-dashboard", kwargs={"code": plan.code})
-    monkeypatch.setattr("portal.dashboard.timezone.localdate", lambda: datetime.date(2026, 12, 2))
+    monkeypatch.setattr("plans.models.timezone.localdate", lambda: datetime.date(2026, 12, 2))
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "no value for 2025, the plan" in page and "last year (the plan has ended)." in page
     assert "this year" not in page
+    assert "has ended: these are its final figures for the whole period." in page  # the overview leads with it
+    assert reverse("plan-evaluation", kwargs={"code": plan.code}) in page
 
 
 @pytest.mark.parametrize("typed, stored", [("９８．５", "98.5"), ("1,234.5", "1234.5"), (" 12 ", "12")])
