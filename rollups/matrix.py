@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from django.utils.translation import pgettext
+
 from figures.models import StatedFigure
 from plans.models import Category
 from rollups.models import Rollup
@@ -19,7 +21,7 @@ def plan_matrix(plan) -> dict:
     stated: dict[tuple, dict] = {}
     for figure in StatedFigure.objects.filter(plan=plan, metric__in=METRICS):
         stated.setdefault((figure.year, figure.category_id, figure.metric), {})[figure.origin] = figure
-    rows_spec = [(c.pk, c.name_zh, False) for c in categories] + [(None, "合计", True)]
+    rows_spec = [(c.pk, c.name_zh, False) for c in categories] + [(None, pgettext("matrix row", "Total"), True)]
     metrics = {}
     for metric in METRICS:
         grid = []
