@@ -453,8 +453,9 @@ def _chunks(zf: zipfile.ZipFile, name) -> Iterator[bytes]:
 # write it. Anything else (no r, prefixes, quotes, odd spacing) goes to the exact path.
 _PREFIXED = re.compile(rb":(?:c|f|mergeCell)[\s/>]")   # `<x:c ...>`; a stray ":c " in text only costs speed
 _CELL_COL = re.compile(rb'<c r="([A-Z]{1,3})')
-# Only a plainly self-closing `<c r=".." s="1"/>` is empty; any other shape counts as a value.
-_VALUE = rb'"(?!(?:\s+[\w:.-]+="[^"<>/]*")*\s*/>)'
+# Only a plainly self-closing `<c r=".." s="1"/>`, or one closed at once (`<c r=".." s="1" t="n"></c>`, as openpyxl
+# writes a styled blank cell when lxml is installed), is empty; any other shape counts as a value.
+_VALUE = rb'"(?!(?:\s+[\w:.-]+="[^"<>/]*")*\s*(?:/>|></c>))'
 _VALUE_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})' + _VALUE)
 # Marks. A cell's children are f?, v?, is?: an `<f` element can only sit in the cell opened last.
 _F_TAG = re.compile(rb"<f(?=[\s/>])([^>]*)>")

@@ -698,3 +698,11 @@ def test_overlapping_merged_areas_are_refused(tmp_path):
     cells = '<row r="1"><c r="A1"><v>1</v></c><c r="B3"><v>2</v></c></row>'
     merges = "".join(f'<mergeCell ref="A1:B{n}"/>' for n in range(2, 5))
     fails_with("corrupt", minimal_xlsx(tmp_path / "o.xlsx", cells, after=f"<mergeCells>{merges}</mergeCells>"))
+
+
+def test_a_styled_blank_cell_is_empty_in_both_shapes_writers_use():
+    from importers.reading import _VALUE_CELL
+
+    assert not _VALUE_CELL.match(b'<c r="Z9" s="1"/>')  # Excel, WPS; openpyxl without lxml
+    assert not _VALUE_CELL.match(b'<c r="Z9" s="1" t="n"></c>')  # openpyxl with lxml
+    assert _VALUE_CELL.match(b'<c r="Z9" s="1"><v>1</v></c>') and _VALUE_CELL.match(b'<c r="Z9"><f>A1</f></c>')

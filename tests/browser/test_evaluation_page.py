@@ -1,22 +1,19 @@
 """The evaluation page in Chromium at a laptop's and a phone's width: it fits, and screenshots to look at.
 
-Runs where tests/browser runs (Debian's Chromium); the screenshots go to artifacts/screenshots/.
+Runs with the other browser tests, in their one Playwright session (Debian's Chromium); the screenshots
+go to artifacts/screenshots/.
 """
-
-from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, PASSWORD, browser, bundled_live, login, screenshot  # noqa: F401
 from plans.access import SYSTEM
 from plans.services import membership_set
+from tests.browser.conftest import PASSWORD, screenshot
 from tests.factories import UserFactory
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no Chromium on this machine")
 
 
 @pytest.mark.parametrize("width", [1366, 390])
-def test_the_page_fits_and_is_screenshot(bundled_live, login, live_server, width):  # noqa: F811
+def test_the_page_fits_and_is_screenshot(bundled_live, login, live_server, width):
     user = UserFactory(password=PASSWORD)
     membership_set(plan=bundled_live, member=user, role="liaison", user=SYSTEM)
     page = login(user, width=width)
