@@ -11,7 +11,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test migrate demo bench loadtest worker beat messages check clean
+.PHONY: install run test migrate demo bench bench-quick loadtest worker beat messages check clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,8 +36,15 @@ test: install
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
+# Every benchmark (import, rollups, pages under 20 clients through gunicorn, load) on PostgreSQL and Redis on
+# 127.0.0.1, each in its own database planportal_bench_*: writes bench/results.json and the table in
+# bench/README.md (about 15 minutes). bench-quick: the same at about a hundredth of the scale in under
+# 3 minutes, for CI; it fails only when a benchmark crashes, never on a figure.
 bench: install
 	$(PY) -m bench
+
+bench-quick: install
+	$(PY) -m bench --quick
 
 # 60 s of 20 simulated users against gunicorn + PostgreSQL + Redis + a Celery worker, all on loopback
 # (its own database planportal_loadtest, Redis db 14); fails on a 5xx, a lost edit or stale totals.

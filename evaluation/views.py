@@ -5,7 +5,7 @@
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
@@ -14,17 +14,10 @@ from evaluation.docx_report import evaluation_docx
 from evaluation.labels import indicator_kinds
 from evaluation.report import evaluation_report
 from evaluation.xlsx_report import evaluation_xlsx
+from planportal.downloads import DOCX, XLSX, attachment
 from plans.access import VIEW, plan_for_user
 from rollups.queries import state_of
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _download(content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
 
 
 @login_required
@@ -35,14 +28,14 @@ def evaluation(request, code):
     wanted = request.GET.get("format")
     state = state_of(plan)
     if wanted == "docx":
-        response = _download(DOCX, f"{plan.code}-evaluation.docx")
+        response = attachment(DOCX, f"{plan.code}-evaluation.docx")
         evaluation_docx(evaluation_report(plan, lang="zh", state=state), response)
         return response
     report = evaluation_report(plan, lang=lang, state=state)
     if wanted == "json":
         return JsonResponse(report, json_dumps_params={"ensure_ascii": False, "indent": 1})
     if wanted == "xlsx":
-        response = _download(XLSX, f"{plan.code}-evaluation.xlsx")
+        response = attachment(XLSX, f"{plan.code}-evaluation.xlsx")
         evaluation_xlsx(report, response, lang=lang)
         return response
     return render(request, "evaluation/evaluation.html", {

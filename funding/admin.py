@@ -2,7 +2,10 @@
 with the budgets it shows). Every write goes through projects.services and funding.services: the role, the
 year lock, the version check, validation, history and the recompute request are theirs."""
 
+from decimal import Decimal
+
 from django.contrib import admin
+from django.core.paginator import Paginator
 from django.db.models import Max, Min, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -10,10 +13,12 @@ from import_export.admin import ExportMixin
 
 from funding.filters import admin_list_filters
 from funding.history import conflict_for
+from funding.list_figures import ListQuestion, list_figures
 from funding.models import AnnualBudget
 from funding.resources import AnnualBudgetResource
 from funding.services import BUDGET_FIELDS, budget_create, budget_delete, budget_update
 from planportal.lib.money import format_wan
+from plans.access import VIEW
 from plans.admin_base import PlanRoleAdmin, ServiceInline, VersionedAdminForm
 from plans.admin_scoping import as_id, dependent_filter, plan_filter, year_filter
 from plans.models import Category, Plan, PlanYear
@@ -43,6 +48,26 @@ class VersionedRecordAdmin(PlanRoleAdmin):
     def conflict_of(self, current, opened_version):
         fields = PROJECT_CONFLICT_FIELDS if isinstance(current, Project) else BUDGET_CONFLICT_FIELDS
         return conflict_for(current, opened_version, fields)
+
+
+# The list's GET parameters the stored totals can answer (funding.list_figures): the plan, year and
+# category / unit / township filters, the page and the ordering. Any other (a search, the nature or status
+# filter, a popup's) means counting the rows themselves.
+_FIGURE_GROUPS = ("category", "unit", "township")
+_FIGURE_PARAMETERS = {"plan", "year", *_FIGURE_GROUPS, "p", "o"}
+
+
+def _zero(key: str, value):
+    """A sum over no rows is None: 0 budgets, 0 万元."""
+    return value if value is not None else (0 if key == "budgets" else Decimal(0))
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told its count, instead of asking the database to count every row."""
+
+    def __init__(self, object_list, per_page, *, known_count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.__dict__["count"] = known_count  # Paginator.count is a cached_property: this is its value
 
 
 class BudgetForm(VersionedAdminForm):
@@ -81,6 +106,8 @@ class AnnualBudgetAdmin(ExportMixin, VersionedRecordAdmin):
     search_fields = ["project__name", "serial_no", "scale_and_content", "beijing_funds_use"]
     autocomplete_fields = ["project", "plan_year"]
     list_per_page = 50
+    # "N of M selected" would count every visible row once more.
+    show_full_result_count = False
     fieldsets = [
         (None, {"fields": ["project", "plan_year", "serial_no", "nature", "opened_version"]}),
         (gettext_lazy("Planned (万元)"), {"fields": ["total_investment", "beijing_funds", "local_funds"]}),
@@ -122,12 +149,51 @@ class AnnualBudgetAdmin(ExportMixin, VersionedRecordAdmin):
     def service_delete(self, request, obj):
         budget_delete(budget=obj, user=request.user)
 
+    def _list_question(self, request) -> ListQuestion | None:
+        """What the stored totals would have to answer for this list, or None when they cannot."""
+        params = request.GET
+        if not set(params) <= _FIGURE_PARAMETERS or any(len(params.getlist(key)) > 1 for key in params):
+            return None
+        values = {key: as_id(params[key]) for key in params if key not in ("p", "o")}
+        groups = [key for key in _FIGURE_GROUPS if key in values]
+        if None in values.values() or len(groups) > 1:
+            return None  # a malformed id (the filters show nothing) or two groups at once: count the rows
+        visible = self.plan_ids_where(request, VIEW)
+        if "plan" in values:
+            visible = [values["plan"]] if visible is None or values["plan"] in visible else []
+        return ListQuestion(plan_ids=None if visible is None else tuple(visible), year=values.get("year"),
+                            group=(groups[0], values[groups[0]]) if groups else None)
+
+    def list_figures(self, request, queryset) -> dict | None:
+        """The filtered rows' count and sums (Decimal 万元), read once per request: from the stored totals, plus
+        the rows of any plan whose totals are not current, summed live (None: the totals cannot answer)."""
+        if not hasattr(request, "_budget_list_figures"):
+            question = self._list_question(request)
+            answer = list_figures(question) if question is not None else None
+            figures = None
+            if answer is not None:
+                figures = {key: _zero(key, value) for key, value in answer.figures.items()}
+                if answer.stale_plan_ids:
+                    live = queryset.filter(plan_year__plan_id__in=answer.stale_plan_ids).order_by().totals()
+                    figures = {key: figures[key] + _zero(key, live[key]) for key in figures}
+            request._budget_list_figures = figures
+        return request._budget_list_figures
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        # The change list's budgets only: a budget's history page pages its log entries with this too.
+        figures = self.list_figures(request, queryset) if queryset.model is AnnualBudget else None
+        if figures is None:
+            return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+        return KnownCountPaginator(queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page,
+                                   known_count=figures["budgets"])
+
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl")
         if changelist is not None:
-            # One aggregate query over the filtered rows, exact in integer yuan.
-            totals = changelist.queryset.order_by().totals()
+            totals = self.list_figures(request, changelist.queryset)
+            if totals is None:  # a search or a filter the stored totals do not hold: one aggregate of the rows
+                totals = changelist.queryset.order_by().totals()
             response.context_data["budget_totals"] = {
                 key: (format_wan(value, empty="0.00") if key != "budgets" else value) for key, value in totals.items()
             }

@@ -100,3 +100,68 @@ class AnnualBudget(models.Model):
 
         if self.project_id and self.plan_year_id and self.project.plan_id != self.plan_year.plan_id:
             raise ValidationError({"plan_year": _("This year belongs to another plan than the project.")})
+
+
+class DisbursementQuerySet(models.QuerySet):
+    def for_plan(self, plan):
+        return self.filter(budget__plan_year__plan=plan)
+
+    def visible_to(self, user):
+        return self.filter(budget__plan_year__plan__in=Plan.objects.visible_to(user))
+
+    def totals_by_budget(self) -> dict:
+        """{budget id: (cooperation funds, local funds)} summed exactly by the database over integer yuan."""
+        rows = self.order_by().values("budget_id").annotate(beijing=Sum("beijing_amount"), local=Sum("local_amount"))
+        return {row["budget_id"]: (row["beijing"], row["local"]) for row in rows}
+
+
+class Disbursement(models.Model):
+    """One payment to a project's yearly budget, as the finance bureau's voucher (凭证) records it.
+
+    A budget's disbursed figures (actual_beijing_funds, actual_local_funds) are the sums of its
+    disbursements as soon as it has one; funding.services keeps them so, whichever door a payment
+    comes through. A figure entered by hand before the first disbursement is replaced by that sum
+    (the history keeps it)."""
+
+    budget = models.ForeignKey(AnnualBudget, on_delete=models.CASCADE, related_name="disbursements",
+                               verbose_name=_("annual budget"))
+    paid_on = models.DateField(_("paid on (拨付日期)"))
+    voucher_no = models.CharField(
+        _("voucher number (凭证号)"), max_length=60,
+        help_text=_("As the finance bureau numbers it. One voucher may pay several projects, but a project's year "
+                    "has each voucher once: importing the same voucher again updates it instead of adding it twice."),
+    )
+    beijing_amount = WanYuanField(
+        _("cooperation funds paid (万元)"), default=0,
+        help_text=_("Once a budget has disbursements, its disbursed cooperation and local funds are their sums; a "
+                    "disbursed figure entered by hand before is replaced (the history keeps it)."),
+    )
+    local_amount = WanYuanField(_("local funds paid (万元)"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = DisbursementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("disbursement")
+        verbose_name_plural = _("disbursements")
+        ordering = ["budget_id", "paid_on", "voucher_no", "id"]
+        constraints = [
+            # Per budget, not per year or plan: a finance bureau's voucher numbers restart every year (often every
+            # month), and one voucher may pay several projects at once.
+            models.UniqueConstraint(fields=["budget", "voucher_no"], name="disbursement_voucher_once_per_budget"),
+            models.CheckConstraint(condition=~Q(voucher_no=""), name="disbursement_voucher_given"),
+            models.CheckConstraint(condition=Q(beijing_amount__gte=0), name="disbursement_beijing_nonnegative"),
+            models.CheckConstraint(condition=Q(local_amount__gte=0), name="disbursement_local_nonnegative"),
+            models.CheckConstraint(condition=Q(beijing_amount__gt=0) | Q(local_amount__gt=0),
+                                   name="disbursement_some_amount"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voucher_no} · {self.paid_on}"
+
+    def clean(self):
+        if self.beijing_amount is not None and self.local_amount is not None and not (
+                self.beijing_amount > 0 or self.local_amount > 0):
+            raise ValidationError(_("A disbursement pays something: enter cooperation funds, local funds or both."))

@@ -33,11 +33,11 @@ class ImportBatchAdmin(ReadOnlyPlanAdmin):
     """Batches are listed for every member; the upload, preview and confirm pages are the plan admins'
     (importers.batches checks the role again)."""
 
-    list_display = ["name", "plan", "status", "uploaded_by", "created_at", "finished_at"]
-    list_filter = [plan_filter("plan"), "status"]
+    list_display = ["name", "plan", "kind", "status", "uploaded_by", "created_at", "finished_at"]
+    list_filter = [plan_filter("plan"), "kind", "status"]
     search_fields = ["name", "files__original_name", "files__sha256"]
     list_select_related = ["plan", "uploaded_by"]
-    readonly_fields = ["plan", "name", "status", "uploaded_by", "created_at", "started_at", "finished_at",
+    readonly_fields = ["plan", "name", "kind", "status", "uploaded_by", "created_at", "started_at", "finished_at",
                        "files_removed_at"]
     fields = readonly_fields
     inlines = [ImportBatchFileInline]
@@ -46,6 +46,8 @@ class ImportBatchAdmin(ReadOnlyPlanAdmin):
     def get_urls(self):
         own = [
             path("upload/", self.admin_site.admin_view(self.upload_view), name="importers_importbatch_upload"),
+            path("disbursements/upload/", self.admin_site.admin_view(self.disbursement_upload_view),
+                 name="importers_importbatch_upload_disbursements"),
             path("<int:batch_id>/review/", self.admin_site.admin_view(self.review_view),
                  name="importers_importbatch_review"),
             path("<int:batch_id>/progress/", self.admin_site.admin_view(self.progress_view),
@@ -59,22 +61,33 @@ class ImportBatchAdmin(ReadOnlyPlanAdmin):
             raise PermissionDenied
         return get_object_or_404(self.get_queryset(request).select_related("plan", "uploaded_by"), pk=batch_id)
 
-    def upload_view(self, request):
+    def upload_view(self, request, kind=ImportBatch.Kind.ANNEX):
         if not self.may_somewhere(request, ADMIN):
             raise PermissionDenied
+        disbursements = kind == ImportBatch.Kind.DISBURSEMENTS
         form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+        if disbursements:
+            form.fields["files"].label = _("Disbursement files")
+            form.fields["files"].help_text = _(
+                "The finance bureau's spreadsheets of payments (.xlsx, .xls, .ods or .csv): project, year, amounts "
+                "paid per source, date and voucher number.")
         if request.method == "POST" and form.is_valid():
             uploads = [(f.name, f) for f in form.cleaned_data["files"]]
-            batch = batch_create(plan=form.cleaned_data["plan"], uploads=uploads, user=request.user)
+            batch = batch_create(plan=form.cleaned_data["plan"], uploads=uploads, user=request.user, kind=kind)
             batch_request_preview(batch=batch, user=request.user)
             return redirect("admin:importers_importbatch_review", batch_id=batch.pk)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": _("Import annex spreadsheets"),
+            "title": _("Import disbursements") if disbursements else _("Import annex spreadsheets"),
             "form": form,
         }
-        return TemplateResponse(request, "admin/importers/importbatch/upload.html", context)
+        template = "admin/importers/disbursement_upload.html" if disbursements else \
+            "admin/importers/importbatch/upload.html"
+        return TemplateResponse(request, template, context)
+
+    def disbursement_upload_view(self, request):
+        return self.upload_view(request, kind=ImportBatch.Kind.DISBURSEMENTS)
 
     def review_view(self, request, batch_id: int):
         batch = self._batch_for(request, batch_id)
@@ -106,7 +119,9 @@ class ImportBatchAdmin(ReadOnlyPlanAdmin):
             and self.may(request, batch.plan_id, ADMIN),
             "Status": ImportBatch.Status,
         }
-        return TemplateResponse(request, "admin/importers/importbatch/review.html", context)
+        template = "admin/importers/disbursement_review.html" if batch.kind == ImportBatch.Kind.DISBURSEMENTS else \
+            "admin/importers/importbatch/review.html"
+        return TemplateResponse(request, template, context)
 
     def progress_view(self, request, batch_id: int):
         batch = self._batch_for(request, batch_id)

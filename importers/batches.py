@@ -36,6 +36,7 @@ from importers.models import ImportBatch, ImportBatchFile
 from planportal.background import enqueue
 from importers.report import ImportReport
 from importers.services import ImportFile, annex_import
+from importers.disbursements import disbursement_import
 from plans.access import ADMIN, SYSTEM, history_user, require
 from plans.models import Plan
 
@@ -101,15 +102,17 @@ def _size(handle) -> int:
 
 
 @transaction.atomic
-def batch_create(*, plan: Plan, uploads: list, user) -> ImportBatch:
-    """A batch holding copies of the uploaded files (the plan's administrators). `uploads`: (name, binary file) pairs.
-    Raises UploadTooLarge, storing nothing, when a file is over settings.PLANPORTAL_MAX_UPLOAD_BYTES."""
+def batch_create(*, plan: Plan, uploads: list, user, kind: str = ImportBatch.Kind.ANNEX) -> ImportBatch:
+    """A batch holding copies of the uploaded files (the plan's administrators). `uploads`: (name, binary file) pairs;
+    `kind`: annex tables or disbursements. Raises UploadTooLarge, storing nothing, when a file is over
+    settings.PLANPORTAL_MAX_UPLOAD_BYTES."""
     require(user, plan, ADMIN)
     refused = [m for name, handle in uploads if (m := upload_refusal(name, _size(handle)))]
     if refused:
         raise UploadTooLarge(refused)
     names = [Path(name).name[:255] for name, _f in uploads]
-    batch = ImportBatch.objects.create(plan=plan, uploaded_by=history_user(user), name=", ".join(names)[:500])
+    batch = ImportBatch.objects.create(plan=plan, uploaded_by=history_user(user), name=", ".join(names)[:500],
+                                       kind=kind)
     saved = []
     try:
         for name, handle in uploads:
@@ -169,12 +172,13 @@ def batch_run(batch_id: int, *, dry_run: bool) -> ImportReport | None:
     files = [ImportFile(path=Path(f.file.path), name=f.original_name) for f in batch.files.all()]
     _set_progress(batch_id, "check", 0, 0)
     try:
-        report = annex_import(
-            # Checked again now: an uploader who has lost the plan's admin role since cannot import.
-            plan=batch.plan, files=files, user=batch.uploaded_by or SYSTEM, batch=batch, dry_run=dry_run,
-            skip_locked_years=batch.skip_locked_years and not dry_run,
-            progress=lambda stage, done, total: _set_progress(batch_id, stage, done, total),
-        )
+        # Checked again now: an uploader who has lost the plan's admin role since cannot import.
+        common = dict(plan=batch.plan, files=files, user=batch.uploaded_by or SYSTEM, batch=batch, dry_run=dry_run,
+                      progress=lambda stage, done, total: _set_progress(batch_id, stage, done, total))
+        if batch.kind == ImportBatch.Kind.DISBURSEMENTS:
+            report = disbursement_import(**common)
+        else:
+            report = annex_import(**common, skip_locked_years=batch.skip_locked_years and not dry_run)
         batch_record(batch_id, report)
     except Exception as exc:
         # Nothing of the import was written (it is one transaction); say so on the batch

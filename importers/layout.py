@@ -43,12 +43,39 @@ COLUMNS: tuple[Column, ...] = (
 COLUMN_BY_FIELD = {column.field: column for column in COLUMNS}
 AMOUNT_FIELDS = ("total", "beijing", "local")
 
+# The finance bureau's disbursement sheets (importers.disbursements): one row per payment. The local columns
+# come first so that a tie between fragments of equal length ("地方自筹" and "实际拨付" in
+# "地方自筹实际拨付") goes to the source the header names.
+DISBURSEMENT_COLUMNS: tuple[Column, ...] = (
+    Column("serial", "序号", ("序号", "项目序号", "附表序号", "编号")),
+    Column("name", "项目名称", ("项目名称", "名称")),
+    Column("year", "年度", ("实施年度", "拨付年度", "项目年度", "年度", "年份")),
+    Column("local", "地方自筹拨付", (
+        "地方自筹资金实际拨付", "地方自筹实际拨付", "地方自筹资金拨付", "地方自筹拨付", "地方配套资金拨付",
+        "地方配套拨付", "地方自筹资金支出", "地方自筹支出", "地方配套支出", "地方自筹资金", "地方配套资金",
+        "地方自筹", "地方配套", "自筹资金", "配套资金", "自筹", "配套")),
+    Column("beijing", "京蒙资金拨付", (
+        "京蒙协作资金实际拨付", "京蒙资金实际拨付", "京蒙协作资金拨付", "京蒙资金拨付", "京蒙协作资金支出",
+        "京蒙资金支出", "京蒙协作资金", "京蒙帮扶资金", "京蒙资金", "协作资金", "帮扶资金", "实际拨付", "拨付金额",
+        "支出金额", "拨付资金", "拨付")),
+    Column("date", "拨付日期", ("拨付日期", "支付日期", "付款日期", "支出日期", "拨付时间", "日期")),
+    Column("voucher", "凭证号", ("记账凭证编号", "记账凭证号", "凭证编号", "凭证号码", "凭证号", "凭证")),
+    Column("location", "建设地点", ("项目建设地点", "建设地点", "实施地点", "地点")),
+    Column("unit", "实施单位", ("项目实施单位", "实施单位", "责任单位", "建设单位")),
+)
+DISBURSEMENT_AMOUNT_FIELDS = ("beijing", "local")
+
 # Units and explanations in brackets are not part of a column's name.
 _BRACKETED = re.compile(r"\([^()]*\)")
-_PATTERNS = sorted(
-    ((pattern, column.field) for column in COLUMNS for pattern in column.patterns),
-    key=lambda item: -len(item[0]),
-)
+
+
+def _patterns(columns: tuple[Column, ...]) -> list[tuple[str, str]]:
+    return sorted(((pattern, column.field) for column in columns for pattern in column.patterns),
+                  key=lambda item: -len(item[0]))
+
+
+_PATTERNS = _patterns(COLUMNS)
+_DISBURSEMENT_PATTERNS = _patterns(DISBURSEMENT_COLUMNS)
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d|21\d\d)\s*年?(?!\d)")
 
 
@@ -58,18 +85,20 @@ def _header_text(value) -> str:
     return _BRACKETED.sub("", normalize_text(value))
 
 
-def match_header_cell(value) -> str | None:
+def match_header_cell(value, patterns=None) -> str | None:
     """The column a header cell names: the longest known fragment it contains wins.
 
     "京蒙协作资金主要用途" contains 京蒙协作资金 too, but its longest match is itself.
+    `patterns`: another sheet kind's (default: the annex's).
     """
+    patterns = _PATTERNS if patterns is None else patterns
     text = _header_text(value)
     if not text or len(text) > 30:
         return None
-    for pattern, field in _PATTERNS:
+    for pattern, field in patterns:
         if pattern == text:
             return field
-    for pattern, field in _PATTERNS:
+    for pattern, field in patterns:
         if pattern in text:
             return field
     return None
@@ -85,18 +114,20 @@ class Header:
         return field in self.columns
 
 
-def find_header(row_number: int, cells: tuple) -> Header | None:
-    """A header row names the project-name column and at least three other known columns."""
+def find_header(row_number: int, cells: tuple, *, disbursements: bool = False) -> Header | None:
+    """A header row names the project-name column, an amount column and at least two other known columns
+    (of an annex table, or with `disbursements` of a disbursement sheet)."""
+    patterns, amounts = (_DISBURSEMENT_PATTERNS, DISBURSEMENT_AMOUNT_FIELDS) if disbursements else (None, AMOUNT_FIELDS)
     columns: dict[str, int] = {}
     labels: dict[str, str] = {}
     for index, value in enumerate(cells):
-        field = match_header_cell(value)
+        field = match_header_cell(value, patterns)
         if field is not None and field not in columns:
             columns[field] = index
             labels[field] = str(value)
     if "name" not in columns or len(columns) < 4:
         return None
-    if not any(field in columns for field in AMOUNT_FIELDS):
+    if not any(field in columns for field in amounts):
         return None
     return Header(row=row_number, columns=columns, labels=labels)
 

@@ -131,6 +131,89 @@ TEXTS: dict[str, tuple[str, str]] = {
         "错误太多，只列出前 {shown} 条（共 {total} 条）：请先改正这些再重新上传。",
         "Too many errors: only the first {shown} of {total} are listed; correct these and upload again.",
     ),
+    # disbursement sheets (importers.disbursements)
+    "no_disbursement_header": (
+        "没有找到拨付明细的表头行：请保留含“项目名称”、拨付金额（如“京蒙资金拨付”）、“拨付日期”和“凭证号”的表头行。",
+        "No disbursement header row found: keep the header row with 项目名称 (project name), an amount such as "
+        "京蒙资金拨付, 拨付日期 (date) and 凭证号 (voucher number).",
+    ),
+    "missing_voucher": (
+        "没有凭证号：请填写这笔拨付的记账凭证号（同一凭证再次导入时据此识别，不会重复计数）。",
+        "No voucher number: fill in the payment's voucher number (凭证号); importing the same voucher again is "
+        "recognised by it and never counted twice.",
+    ),
+    "missing_date": (
+        "没有拨付日期：请填写日期，如 2023-05-06。",
+        "No payment date: fill in the date, e.g. 2023-05-06.",
+    ),
+    "bad_date": (
+        "“{value}”不是日期：请写成 2023-05-06、2023/5/6、2023.05.06 或 2023年5月6日。",
+        "“{value}” is not a date: write it as 2023-05-06, 2023/5/6, 2023.05.06 or 2023年5月6日.",
+    ),
+    "no_payment": (
+        "这一行没有拨付金额（京蒙资金和地方自筹都是 0 或空白）：请填写金额，或删除这一行。",
+        "This row pays nothing (cooperation and local funds are both 0 or blank): fill in the amount or delete "
+        "the row.",
+    ),
+    "yuan_amount": (
+        "“{value}”不是以元为单位的金额：请填写金额，如 125000 或 125000.00（本表单位为元）。",
+        "“{value}” is not an amount in 元: enter an amount such as 125000 or 125000.00 (this sheet is in 元).",
+    ),
+    "yuan_fraction": (
+        "金额 {value} 元不是整元（有角、分）：系统按元精确记账，请改为整元金额后再上传。",
+        "The amount {value} 元 is not whole yuan (it has jiao or fen): amounts are kept exact to the yuan; correct "
+        "it to whole yuan, then upload again.",
+    ),
+    "project_not_found": (
+        "{year} 年附表中没有项目“{name}”{where}：请按附表核对项目名称、建设地点和实施单位，或填写附表序号。",
+        "The {year} annex has no project “{name}”{where_en}: check the name, place and unit against the annex, or "
+        "give the annex serial number (序号).",
+    ),
+    "project_ambiguous": (
+        "{year} 年附表中有 {count} 个项目叫“{name}”{where}：请补上“建设地点”和“实施单位”列或附表序号，以确定是哪一个。",
+        "The {year} annex has {count} projects named “{name}”{where_en}: add the 建设地点 (place) and 实施单位 "
+        "(unit) columns or the annex serial number, so the row names one of them.",
+    ),
+    "serial_mismatch": (
+        "{year} 年附表第 {serial} 号项目是“{annex_name}”，不是“{name}”：请改正序号或项目名称。",
+        "Serial number {serial} of the {year} annex is “{annex_name}”, not “{name}”: correct the serial number or "
+        "the name.",
+    ),
+    "voucher_conflict": (
+        "凭证号“{voucher}”已在{first_sheet}第 {first_row} 行出现，同一项目的日期或金额却不同：同一项目每个凭证只填一行，"
+        "请删除或改正其中一行。",
+        "The voucher “{voucher}” is already on row {first_row} of {first_sheet} for this project with another date "
+        "or amount: keep one row per voucher and project; delete or correct one of them.",
+    ),
+    "disbursement_locked": (
+        "{year} 年已审核通过并锁定：这一行会{change}项目“{name}”的拨付（凭证号“{voucher}”）。如需修改，请先请联络员重新开放该年度。",
+        "{year} has been approved and is locked: this row would {change_en} a payment of the project “{name}” "
+        "(voucher “{voucher}”). Ask the liaison officer to reopen the year first.",
+    ),
+    "voucher_repeated": (
+        "与{first_sheet}第 {first_row} 行相同（同一项目、凭证号、日期和金额）：只计一次。",
+        "Same as row {first_row} of {first_sheet} (same project, voucher, date and amounts): counted once.",
+    ),
+    "serial_name_differs": (
+        "{year} 年附表第 {serial} 号项目是“{annex_name}”：按项目名称、地点和单位匹配到“{name}”，请核对序号。",
+        "Serial number {serial} of the {year} annex is “{annex_name}”: matched “{name}” by name, place and unit "
+        "instead; check the serial number.",
+    ),
+    "serial_unknown": (
+        "{year} 年附表中没有第 {serial} 号项目：已按项目名称、地点和单位匹配，请核对序号。",
+        "The {year} annex has no serial number {serial}: matched by name, place and unit instead; check the serial "
+        "number.",
+    ),
+    "actual_replaced": (
+        "项目“{name}”{year} 年的实际拨付原为手工填写（京蒙资金 {beijing}，地方自筹 {local}）：导入后改为各笔拨付之和"
+        "（原值保留在历史中）。",
+        "The disbursed figures of “{name}” in {year} were entered by hand (cooperation funds {beijing}, local funds "
+        "{local}): they become the sums of its disbursements (the old values stay in the history).",
+    ),
+    "sheet_without_disbursements": (
+        "工作表“{sheet}”中没有拨付明细（没有找到表头行），已跳过。",
+        "Sheet “{sheet}” holds no disbursements (no header row found) and was skipped.",
+    ),
     # warnings
     "actual_above_planned": (
         "实际拨付 {actual} 高于计划 {planned}：已按原样导入，请核对。",

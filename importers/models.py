@@ -26,7 +26,14 @@ class ImportBatch(models.Model):
         FAILED = "failed", _("failed")
         CANCELLED = "cancelled", _("cancelled")
 
+    class Kind(models.TextChoices):
+        ANNEX = "annex", _("annex tables")
+        DISBURSEMENTS = "disbursements", _("disbursements")
+
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="import_batches", verbose_name=_("plan"))
+    # What the files hold: the plan's annex tables (importers.services) or the finance bureau's
+    # payments (importers.disbursements).
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.ANNEX, editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
     )
@@ -63,7 +70,8 @@ class ImportBatch(models.Model):
                                 "cancelled"]
                 ),
                 name="importbatch_status_known",
-            )
+            ),
+            models.CheckConstraint(condition=Q(kind__in=["annex", "disbursements"]), name="importbatch_kind_known"),
         ]
 
     def __str__(self) -> str:

@@ -164,8 +164,10 @@ class SheetParser:
         index = self.table.header.columns.get(field)
         return cells[index] if index is not None and index < len(cells) else None
 
+    columns = COLUMN_BY_FIELD  # field → Column, for the label of a column the header does not name
+
     def _message(self, level, code, row, field="", **params) -> Message:
-        column = self.table.header.labels.get(field, COLUMN_BY_FIELD[field].label) if field else ""
+        column = (self.table.header.labels.get(field) or self.columns[field].label) if field else ""
         return Message(level, code, self.sheet, row, " ".join(column.split()), params)
 
     def _amount(self, cells, field, row, errors, *, blank=None, stated=False):

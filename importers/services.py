@@ -25,7 +25,7 @@ from importers.writing import AnnexWriter
 from figures.models import StatedFigure
 from funding.models import AnnualBudget
 from planportal.lib.names import category_key
-from plans.access import ADMIN, require
+from plans.access import ADMIN, require, require_open
 from plans.hooks import totals_changed
 from plans.models import Category, Plan
 from projects.models import Project, UnitAlias
@@ -84,6 +84,7 @@ def annex_import(
     approved year refuse the whole file, each changed value named; with `skip_locked_years` they are left as
     approved instead (and noted), and the rest is imported."""
     require(user, plan, ADMIN)
+    require_open(plan.pk)
     report = ImportReport(files=[f.name for f in files], dry_run=dry_run, skip_locked_years=skip_locked_years)
     progress = progress or (lambda stage, done, total: None)
     unit_ids = dict(UnitAlias.objects.filter(plan=plan).values_list("key", "unit_id"))
@@ -99,13 +100,13 @@ def annex_import(
                              skip_locked=skip_locked_years)
         with transaction.atomic():
             writer.create_units(checked.new_units)
-            _warn_continued_without_earlier_year(checked, writer, report)
             done = 0
             for chunk in spool.chunks():
                 writer.write_rows(chunk, checked.facts)
                 done += len(chunk)
                 progress("write", done, spool.count)
             writer.finish_projects()
+            _warn_continued_without_earlier_year(checked, writer, report)
             writer.write_stated(checked.stated)
             if report.rejected:  # the year lock refused a change: nothing of the file is written
                 transaction.set_rollback(True)
@@ -213,8 +214,9 @@ def _check_row(row: ProjectRow, checked: _Checked, unit_ids: dict, report: Impor
 
 
 def _warn_continued_without_earlier_year(checked: _Checked, writer: "AnnexWriter", report: ImportReport) -> None:
-    """A 续建 row needs an earlier year of the same project, in this file or already stored."""
+    """A 续建 row needs an earlier year of the same project, in this file or already stored, or an earlier plan's
+    project it continues (linked while writing: AnnexWriter.continued)."""
     stored_first = writer.stored_first_years()
     for year, nature, _last, _category, _status, sheet, row, identity in checked.facts.values():
-        if nature == "续建" and stored_first.get(identity, year) >= year:
+        if nature == "续建" and identity not in writer.continued and stored_first.get(identity, year) >= year:
             report.add(Message(WARNING, "continued_without_earlier_year", sheet, row, "建设性质", {"year": year}))

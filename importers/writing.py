@@ -81,11 +81,17 @@ class AnnexWriter:
         # tuples, not model instances, so a plan of 20,000 projects stays small in memory.
         self.projects: dict[tuple, int] = {}
         self.project_state: dict[int, tuple] = {}  # id → (name, category id, nature, status)
-        for pk, name, location, unit_id, category_id, nature, status in Project.objects.filter(plan=plan).values_list(
-            "id", "name", "location_text", "unit_id", "category_id", "nature", "status"
-        ):
-            self.projects[stored_identity(name, location, unit_id)] = pk
+        # Identities of the projects that continue one of the earlier plan's (Project.continues): their
+        # 续建 needs no earlier year in this plan.
+        self.continued: set[tuple] = set()
+        for pk, name, location, unit_id, category_id, nature, status, continues_id in (
+                Project.objects.filter(plan=plan).values_list(
+                    "id", "name", "location_text", "unit_id", "category_id", "nature", "status", "continues_id")):
+            identity = stored_identity(name, location, unit_id)
+            self.projects[identity] = pk
             self.project_state[pk] = (name, category_id, nature, status)
+            if continues_id is not None:
+                self.continued.add(identity)
         self.seen: set[tuple] = set()  # identities already created or compared in this import
         self.project_updates: dict[int, dict] = {}  # project id → {field: new value}
         self.project_update_rows: dict[int, tuple] = {}  # project id → (sheet, row) asking for the update
@@ -145,6 +151,10 @@ class AnnexWriter:
         earlier_units, projects = self._earlier
         return projects.get(identity_of(row, earlier_units))
 
+    def earlier_label(self, project_id: int) -> str:
+        """How a change list names the earlier plan's project a 续建 project is linked to."""
+        return f"{self.plan.follows.code} #{project_id}"
+
     # --- projects and budgets ---------------------------------------------------
     def _project_for(self, row: ProjectRow, facts: dict, created: list) -> int | Project:
         """The stored project id of a row, or the new (not yet inserted) Project it creates."""
@@ -162,6 +172,8 @@ class AnnexWriter:
             )
             if project.nature == Project.Nature.CONTINUED:
                 project.continues_id = self.earlier_project(row)
+                if project.continues_id is not None:
+                    self.continued.add(identity)
             self.projects[identity] = project
             created.append(project)
             self.report.projects.created += 1
@@ -182,6 +194,13 @@ class AnnexWriter:
             changes["nature"] = ("建设性质", old_nature, nature, nature)
         if status is not ABSENT and status != old_status:
             changes["status"] = ("项目状态", old_status, status, status)
+        # A 续建 project imported before its plan followed another (or before the earlier plan had the project)
+        # is linked on the next import, as a new one would be.
+        if (nature or old_nature) == Project.Nature.CONTINUED and identity not in self.continued:
+            earlier = self.earlier_project(row)
+            if earlier is not None:
+                self.continued.add(identity)
+                changes["continues_id"] = ("续建衔接", None, self.earlier_label(earlier), earlier)
         if not changes:
             self.report.projects.unchanged += 1
             return

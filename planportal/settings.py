@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "succession",
     "reviews",
     "evaluation",
+    "portfolio",
     "api",
     "portal",
 ]

@@ -7,6 +7,12 @@ years; plan admins import and manage members. A plan the user may not see is
 "not found", so its existence and ids leak nothing. No global group or Django
 permission grants anything of a plan.
 
+A closed plan (every year approved, then closed: reviews.closing) is read-only
+for everyone: `may(…, EDIT)` is false and `require(…, EDIT)` refuses with
+PlanClosed, and the administrators' own writes of the plan's data (its years,
+categories, imports) ask `require_open`. Only reopening a year (a plan
+administrator, with a reason) lifts it; members can still be managed.
+
 Management commands and the seeding of the bundled plan act as SYSTEM: the
 operator at the shell, who may do everything and is named by no user in the
 history.
@@ -15,6 +21,8 @@ history.
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -69,8 +77,30 @@ def allows(role: str | None, need: str) -> bool:
     return role in _ROLES_FOR[need]
 
 
+class PlanClosed(PermissionDenied):
+    """A change to a closed plan: nothing of it changes until a year is reopened."""
+
+
+def closed_at(plan):
+    """When the plan (a Plan, read as given, or its id, read afresh) was closed; None while it is open."""
+    if isinstance(plan, Plan):
+        return plan.closed_at
+    return Plan.objects.filter(pk=plan).values_list("closed_at", flat=True).first()
+
+
+def require_open(plan) -> None:
+    """Refuse (PlanClosed) any change to the records of a closed plan, whoever asks."""
+    when = closed_at(plan)
+    if when is not None:
+        raise PlanClosed(_("This plan was closed on %(date)s: nothing of it changes any more. A plan "
+                           "administrator may reopen one of its years, giving a reason.")
+                         % {"date": date_format(timezone.localtime(when), "DATE_FORMAT")})
+
+
 def may(user, plan, need: str = VIEW) -> bool:
-    return allows(role_of(user, plan), need)
+    if not allows(role_of(user, plan), need):
+        return False
+    return need != EDIT or closed_at(plan) is None
 
 
 def refusal(need: str) -> str:
@@ -83,9 +113,13 @@ def refusal(need: str) -> str:
 
 
 def require(user, plan, need: str) -> None:
-    """Refuse (PermissionDenied, with a message saying why) unless the user may `need` on the plan."""
-    if not may(user, plan, need):
+    """Refuse (PermissionDenied, with a message saying why) unless the user may `need` on the plan.
+
+    Editing a closed plan is refused with PlanClosed, whatever the role."""
+    if not allows(role_of(user, plan), need):
         raise PermissionDenied(refusal(need))
+    if need == EDIT:
+        require_open(plan)
 
 
 def require_superuser(user) -> None:

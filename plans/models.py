@@ -42,6 +42,13 @@ class Plan(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="followed_by",
         verbose_name=_("follows plan"),
     )
+    # Set by reviews.closing.plan_close once every year is approved: from then on nothing of the plan
+    # changes (plans.access refuses every edit) until a plan administrator reopens one of its years.
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        editable=False, verbose_name=_("closed by"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -58,10 +65,16 @@ class Plan(models.Model):
             ),
             models.CheckConstraint(condition=Q(amount_unit="万元"), name="plan_amount_unit_known"),
             models.CheckConstraint(condition=~Q(follows=F("pk")), name="plan_follows_another"),
+            models.CheckConstraint(condition=Q(closed_at__isnull=False) | Q(closed_by__isnull=True),
+                                   name="plan_closed_by_only_when_closed"),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.first_year}–{self.last_year})"
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_at is not None
 
     @property
     def years(self) -> range:

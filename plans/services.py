@@ -13,7 +13,7 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from planportal.fields import known_fields
-from plans.access import ADMIN, SYSTEM, require, require_superuser
+from plans.access import ADMIN, SYSTEM, require, require_open, require_superuser
 from plans.categories import DEFAULT_CATEGORIES
 from plans.hooks import totals_changed
 from plans.locks import ensure_years_editable
@@ -56,6 +56,7 @@ def plan_update(*, plan: Plan, user, **changes) -> Plan:
     """
     known_fields(changes, PLAN_FIELDS, "plan_update")
     require(user, plan, ADMIN)
+    require_open(plan.pk)
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     for field, value in changes.items():
         setattr(plan, field, value)
@@ -101,6 +102,7 @@ def _category_saved(category: Category) -> Category:
 @transaction.atomic
 def category_create(*, plan: Plan, user, code: str, name_zh: str, name_en: str = "", order: int = 0) -> Category:
     require(user, plan, ADMIN)
+    require_open(plan.pk)
     return _category_saved(Category(plan=plan, code=code, name_zh=name_zh, name_en=name_en, order=order))
 
 
@@ -108,6 +110,7 @@ def category_create(*, plan: Plan, user, code: str, name_zh: str, name_en: str =
 def category_update(*, category: Category, user, **changes) -> Category:
     known_fields(changes, CATEGORY_FIELDS, "category_update")
     require(user, category.plan_id, ADMIN)
+    require_open(category.plan_id)
     current = Category.objects.select_for_update().get(pk=category.pk)
     for field, value in changes.items():
         setattr(current, field, value)
@@ -117,6 +120,7 @@ def category_update(*, category: Category, user, **changes) -> Category:
 @transaction.atomic
 def category_delete(*, category: Category, user) -> None:
     require(user, category.plan_id, ADMIN)
+    require_open(category.plan_id)
     try:
         Category.objects.filter(pk=category.pk).delete()
     except ProtectedError:

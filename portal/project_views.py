@@ -9,14 +9,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from funding.models import AnnualBudget
+from funding.models import AnnualBudget, Disbursement
 from funding.export import flat_export_csv, flat_export_xlsx
+from planportal.downloads import CSV, XLSX, attachment
 from plans.access import EDIT, VIEW, may, plan_for_user
 from projects.comments import comment_create, comments_of
 from funding.filters import SORT_LABELS, ProjectListFilterSet, project_list
@@ -25,13 +26,6 @@ from funding.history import project_history
 from projects.models import Project
 
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _download(content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
 
 
 @login_required
@@ -49,11 +43,11 @@ def project_list_view(request, code):
     listing = project_list(filters)
     export = request.GET.get("format")
     if export == "csv":
-        response = _download("text/csv; charset=utf-8", f"{plan.code}-projects.csv")
+        response = attachment(CSV, f"{plan.code}-projects.csv")
         flat_export_csv(queryset=listing.budgets, out_text_stream=response)
         return response
     if export == "xlsx":
-        response = _download(XLSX, f"{plan.code}-projects.xlsx")
+        response = attachment(XLSX, f"{plan.code}-projects.xlsx")
         flat_export_xlsx(queryset=listing.budgets, out=response)
         return response
     page = Paginator(listing.projects, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -85,6 +79,9 @@ def _detail(request, plan, project, comment_form=None, status=200):
         "project": project,
         "budgets": budgets,
         "totals": AnnualBudget.objects.filter(project=project).totals(),
+        "disbursements": Disbursement.objects.filter(budget__project=project).order_by(
+            "budget__plan_year__year", "paid_on", "voucher_no").values(
+            "paid_on", "voucher_no", "beijing_amount", "local_amount", year=F("budget__plan_year__year")),
         "history": project_history(project),
         "comments": comments_of(project),
         "comment_form": comment_form or CommentForm(),

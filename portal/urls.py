@@ -7,7 +7,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
-from portal import views
+from portal import place_views, views
 
 admin.site.site_header = _("PlanPortal administration")
 admin.site.site_title = _("PlanPortal")
@@ -23,11 +23,13 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
+    path("portfolio/", include("portfolio.urls")),
     # A plan's pages, each app under the plan's code.
     path("plans/<slug:code>/", views.dashboard, name="plan-dashboard"),
     path("plans/<slug:code>/", include("rollups.urls")),
     path("plans/<slug:code>/", include("reviews.urls")),
     path("plans/<slug:code>/projects/", include("portal.project_urls")),
+    path("plans/<slug:code>/places/", place_views.place_review, name="plan-places"),
     path("plans/<slug:code>/indicators/", include("indicators.urls")),
     path("plans/<slug:code>/evaluation/", include("evaluation.urls")),
 ]

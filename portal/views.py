@@ -4,39 +4,25 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Sum
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from funding.models import AnnualBudget
 from planportal.celery import app as celery_app
 from plans.access import VIEW, plan_for_user, role_of
 from plans.models import Plan
 from portal.dashboard import dashboard_context
+from portfolio.queries import PortfolioFilter, portfolio_page
 from rollups.services import oldest_pending_age
 
 
 @login_required
 def home(request):
-    """The plans this user may see, each with its planned totals (two queries whatever the data size)."""
-    plans = list(Plan.objects.visible_to(request.user).order_by("code"))
-    sums = (
-        AnnualBudget.objects.filter(plan_year__plan__in=[p.pk for p in plans])
-        .values("plan_year__plan")
-        .annotate(
-            budgets=Count("id"),
-            projects=Count("project", distinct=True),
-            total_investment=Sum("total_investment"),
-            beijing_funds=Sum("beijing_funds"),
-            local_funds=Sum("local_funds"),
-        )
-        .order_by()
-    )
-    by_plan = {row["plan_year__plan"]: row for row in sums}
-    rows = [(plan, by_plan.get(plan.pk, {})) for plan in plans]
-    return render(request, "home.html", {"rows": rows})
+    """The plans this user may see, a page at a time, as the portfolio shows them (portfolio.queries: read from
+    the rollups, the same queries with one plan or a thousand); the portfolio adds filters and summaries."""
+    data = portfolio_page(request.user, PortfolioFilter(), request.GET.get("page"), summaries=False)
+    return render(request, "home.html", {"data": data, "query": ""})
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""Implementing units (with their spellings), places and comments in the administration.
+"""Implementing units (with their spellings), places, comments and the banners' village lists in the administration.
 
 Every write goes through projects.services / projects.comments; the project admin,
 with its budgets inline, is funding.admin.
@@ -8,14 +8,20 @@ its spellings: the first write of a save (the rename, or a spelling in the inlin
 it, the next ones go on from the version the previous one gave.
 """
 
+from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from plans.access import ADMIN, VIEW
 from plans.admin_base import (
     PlanRoleAdmin,
+    ReadOnlyInline,
     ServiceInline,
     ServiceRefused,
     VersionedAdminForm,
@@ -24,7 +30,17 @@ from plans.admin_base import (
 )
 from plans.admin_scoping import plan_filter
 from projects.comments import comment_delete
-from projects.models import Comment, ImplementingUnit, Place, UnitAlias
+from projects.gazetteer import MAX_BYTES, load_summary
+from projects.models import (
+    Comment,
+    ImplementingUnit,
+    ListedVillage,
+    Place,
+    UnitAlias,
+    VillageAlias,
+    VillageList,
+    VillageListLoad,
+)
 from projects.services import (
     alias_delete,
     alias_update,
@@ -36,6 +52,7 @@ from projects.services import (
     unit_delete,
     unit_merge,
     unit_update,
+    village_list_apply,
 )
 
 
@@ -206,3 +223,114 @@ class CommentAdmin(PlanRoleAdmin):
 
     def service_delete(self, request, obj):
         comment_delete(comment=obj, user=request.user)
+
+
+# --- the banners' village lists: reference data of the whole site, for superusers ------------------------
+
+class VillageListUploadForm(forms.Form):
+    county = forms.CharField(label=gettext_lazy("Banner (county)"), max_length=100,
+                             help_text=gettext_lazy("As the plans name it, e.g. 科右中旗."))
+    file = forms.FileField(label=gettext_lazy("Village list (CSV)"), help_text=gettext_lazy(
+        "Columns township, village, code (the 12-digit statistical code); other columns are ignored. UTF-8, "
+        "with or without BOM, or GB18030."))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:  # refused before it is read
+            raise forms.ValidationError(_("The file is %(size)s MB; a village list is at most %(max)s MB. Is it "
+                                          "the right file?") % {"size": round(upload.size / 2**20, 1),
+                                                               "max": MAX_BYTES // 2**20})
+        return upload
+
+
+class SuperuserReadOnlyAdmin(admin.ModelAdmin):
+    """A banner's list serves every plan of the banner: superusers see it; it changes only by loading a file."""
+
+    @staticmethod
+    def _superuser(request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return self._superuser(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._superuser(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class VillageListLoadInline(ReadOnlyInline, admin.TabularInline):
+    model = VillageListLoad
+    extra = 0
+    fields = ["loaded_at", "loaded_by", "file_name", "added", "renamed", "moved", "removed", "unchanged"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+@admin.register(VillageList)
+class VillageListAdmin(SuperuserReadOnlyAdmin):
+    change_list_template = "admin/projects/villagelist/change_list.html"
+    list_display = ["county", "village_count", "updated_at"]
+    fields = ["county", "created_at", "updated_at"]
+    readonly_fields = fields
+    inlines = [VillageListLoadInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(village_count=Count("villages", filter=Q(villages__listed=True)))
+
+    @admin.display(description=gettext_lazy("villages listed"), ordering="village_count")
+    def village_count(self, obj):
+        return obj.village_count
+
+    def get_urls(self):
+        return [path("upload/", self.admin_site.admin_view(self.upload_view), name="projects_villagelist_upload"),
+                *super().get_urls()]
+
+    def upload_view(self, request):
+        if not self._superuser(request):
+            raise PermissionDenied
+        form = VillageListUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                _list, load, resolved = village_list_apply(county=form.cleaned_data["county"], data=upload.read(),
+                                                           file_name=upload.name, user=request.user)
+            except ValidationError as refused:
+                form.add_error("file", [_("%(file)s was not loaded:") % {"file": upload.name}, *refused.messages])
+            else:
+                for line in load_summary(load, resolved):
+                    self.message_user(request, line, messages.SUCCESS)
+                return redirect("admin:projects_villagelist_changelist")
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                   "title": _("Load a village list"), "form": form}
+        return TemplateResponse(request, "admin/projects/villagelist/upload.html", context)
+
+
+@admin.register(ListedVillage)
+class ListedVillageAdmin(SuperuserReadOnlyAdmin):
+    list_display = ["code", "township", "name", "listed", "village_list"]
+    list_filter = ["village_list", "listed", "township"]
+    search_fields = ["code", "name", "township", "aliases__spelling"]
+    list_select_related = ["village_list"]
+    fields = readonly_fields = ["village_list", "code", "township", "name", "listed"]
+
+
+@admin.register(VillageAlias)
+class VillageAliasAdmin(SuperuserReadOnlyAdmin):
+    """The spellings matched or decided; they are decided on each plan's page of places to review."""
+
+    list_display = ["spelling", "village", "source", "decided_by", "decided_at", "village_list"]
+    list_filter = ["village_list", "source"]
+    search_fields = ["spelling", "village__name"]
+    list_select_related = ["village", "village_list", "decided_by"]
+    fields = readonly_fields = ["village_list", "spelling", "village", "source", "decided_by", "decided_at"]

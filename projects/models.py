@@ -65,6 +65,9 @@ class Place(models.Model):
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("part of")
     )
+    # A village of the banner's official list: its 12-digit code (ListedVillage.code), so a renamed
+    # village stays this place. Blank for places recognised from text alone.
+    code = models.CharField(_("official code"), max_length=12, blank=True, default="", db_index=True)
 
     class Meta:
         verbose_name = _("place")
@@ -88,6 +91,120 @@ class Place(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class VillageList(models.Model):
+    """A banner's official township → village list (统计用区划代码), as loaded last (projects.gazetteer).
+
+    One per banner, whatever its plans: every plan of the banner recognises its places with it.
+    """
+
+    county = models.CharField(_("county (banner)"), max_length=100, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("village list")
+        verbose_name_plural = _("village lists")
+        ordering = ["county"]
+        constraints = [models.CheckConstraint(condition=~Q(county=""), name="villagelist_county_not_empty")]
+
+    def __str__(self) -> str:
+        return self.county
+
+
+class ListedVillage(models.Model):
+    """One administrative village (嘎查) of a banner's list. Its code is its identity: a later list that
+    renames it or moves it to another township changes this row (its history keeps the old names)."""
+
+    village_list = models.ForeignKey(VillageList, on_delete=models.CASCADE, related_name="villages",
+                                     verbose_name=_("village list"))
+    code = models.CharField(_("official code"), max_length=12)
+    name = models.CharField(_("village"), max_length=100)
+    township = models.CharField(_("township"), max_length=100)
+    # False once a later list no longer has it (merged or abolished): kept for its history and
+    # the places that name it, no longer offered to recognition.
+    listed = models.BooleanField(_("in the latest list"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("listed village")
+        verbose_name_plural = _("listed villages")
+        ordering = ["village_list_id", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["village_list", "code"], name="listedvillage_code_unique"),
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{12}$"), name="listedvillage_code_12_digits"),
+            models.CheckConstraint(condition=~Q(name="") & ~Q(township=""), name="listedvillage_names_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.township}{self.name}"
+
+
+class VillageListLoad(models.Model):
+    """One load of a village list: who loaded which file when, and what it changed."""
+
+    village_list = models.ForeignKey(VillageList, on_delete=models.CASCADE, related_name="loads",
+                                     verbose_name=_("village list"))
+    loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+", verbose_name=_("loaded by"))
+    loaded_at = models.DateTimeField(_("loaded"), auto_now_add=True)
+    file_name = models.CharField(_("file"), max_length=255)
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    added = models.PositiveIntegerField(_("added"), default=0)
+    renamed = models.PositiveIntegerField(_("renamed"), default=0)
+    moved = models.PositiveIntegerField(_("moved to another township"), default=0)
+    removed = models.PositiveIntegerField(_("no longer listed"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    # [{"code", "change": added|renamed|moved|removed|relisted, "old": "township village", "new": …}]
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("village list load")
+        verbose_name_plural = _("village list loads")
+        ordering = ["-loaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.village_list} · {self.file_name}"
+
+
+class VillageAlias(models.Model):
+    """A spelling of a listed village seen in location texts: matched by the spelling rules, or
+    decided by a person on the review page. A decision that the spelling is none of the listed
+    villages (no village) stops the question from being asked again."""
+
+    class Source(models.TextChoices):
+        RULE = "rule", _("spelling rule")
+        CONFIRMED = "confirmed", _("confirmed by a person")
+        DISMISSED = "dismissed", _("none of the listed villages")
+
+    village_list = models.ForeignKey(VillageList, on_delete=models.CASCADE, related_name="aliases",
+                                     verbose_name=_("village list"))
+    spelling = models.CharField(_("spelling"), max_length=200)
+    village = models.ForeignKey(ListedVillage, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="aliases", verbose_name=_("village"))
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("village spelling")
+        verbose_name_plural = _("village spellings")
+        ordering = ["village_list_id", "spelling"]
+        constraints = [
+            models.UniqueConstraint(fields=["village_list", "spelling"], name="villagealias_spelling_unique"),
+            models.CheckConstraint(condition=Q(source__in=["rule", "confirmed", "dismissed"]),
+                                   name="villagealias_source_known"),
+            # Only a dismissal names no village.
+            models.CheckConstraint(condition=Q(source="dismissed", village__isnull=True)
+                                   | (~Q(source="dismissed") & Q(village__isnull=False)),
+                                   name="villagealias_village_by_source"),
+        ]
+
+    def __str__(self) -> str:
+        return self.spelling
 
 
 class ProjectQuerySet(models.QuerySet):

@@ -7,6 +7,7 @@ history attribution and the recompute request (plans.hooks).
 """
 
 import functools
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -16,13 +17,21 @@ from django.utils.translation import gettext as _
 from planportal.fields import known_fields
 from planportal.concurrency import next_version
 from planportal.history import attribute_to
-from planportal.lib.names import DEFAULT_COUNTY_NAMES, unit_key
-from planportal.lib.places import KEYOUZHONGQI_TOWNSHIP_ALIASES, KEYOUZHONGQI_TOWNSHIPS, parse_place
-from plans.access import EDIT, require
+from planportal.lib.names import DEFAULT_COUNTY_NAMES, normalize_text, unit_key
+from planportal.lib.places import (
+    KEYOUZHONGQI_TOWNSHIP_ALIASES,
+    KEYOUZHONGQI_TOWNSHIPS,
+    TOWNSHIP_KINDS,
+    ParsedPlace,
+    VillageIndex,
+    parse_place,
+)
+from plans.access import EDIT, history_user, require
 from plans.hooks import totals_changed
 from plans.models import Category, Plan
-from projects.locks import ensure_projects_editable
-from projects.models import ImplementingUnit, Place, Project, UnitAlias
+from projects.gazetteer import county_names, learned_aliases_record, village_index, village_list_load, village_list_of
+from projects.locks import ensure_projects_editable, locked_years_by_project
+from projects.models import ImplementingUnit, ListedVillage, Place, Project, UnitAlias, VillageAlias, VillageList
 
 
 def plan_gazetteer(plan: Plan) -> dict:
@@ -291,6 +300,34 @@ def place_delete(*, place: Place, user) -> None:
     totals_changed(place.plan_id)
 
 
+@dataclass
+class PlaceRecognition:
+    """Everything place recognition knows of a plan's banner: township names, their other spellings,
+    the banner's names, and its official village list when one is loaded (projects.gazetteer)."""
+
+    townships: dict | None
+    aliases: dict | None
+    banners: tuple
+    village_list: VillageList | None = None
+    index: VillageIndex | None = None
+
+    def parse(self, text: str) -> ParsedPlace:
+        return parse_place(text, self.townships, aliases=self.aliases, banners=self.banners,
+                           village_list=self.index)
+
+
+def place_recognition(plan: Plan) -> PlaceRecognition:
+    """The plan's place recognition, read in three queries at most."""
+    gazetteer = plan_gazetteer(plan)
+    village_list = village_list_of(plan.county)
+    index = village_index(village_list)
+    townships = gazetteer["townships"]
+    if townships is None and index:  # another banner with its list: its townships are the list's
+        townships = {name: next((kind for kind in ("苏木镇", *TOWNSHIP_KINDS) if name.endswith(kind)), "")
+                     for name in index.townships}
+    return PlaceRecognition(townships, gazetteer["aliases"], tuple(gazetteer["banners"]), village_list, index)
+
+
 def places_for_location(*, plan: Plan, location_text: str) -> tuple[Place | None, Place | None]:
     """(township, village) recognised in a location text, created under the plan's banner as needed.
 
@@ -303,21 +340,58 @@ def places_for_location(*, plan: Plan, location_text: str) -> tuple[Place | None
     return places.get(ids[0]), places.get(ids[1])
 
 
-def places_for_locations(*, plan: Plan, texts) -> dict[str, tuple[int | None, int | None]]:
+def _village_place(plan, villages, by_code, parent_id: int, name: str, code: str) -> int:
+    """The id of the village place for (township place, name, official code), made or corrected as needed.
+
+    A listed village is its code: when a later list renamed it (or moved it), its place follows
+    under the new name instead of a second place appearing."""
+    if code and code in by_code:
+        pk, old_parent, old_name = by_code[code]
+        if (old_parent, old_name) == (parent_id, name):
+            return pk
+        clash = villages.get((parent_id, name))
+        if clash is None:
+            Place.objects.filter(pk=pk).update(parent_id=parent_id, name=name)
+            del villages[(old_parent, old_name)]
+            villages[(parent_id, name)] = pk
+            by_code[code] = (pk, parent_id, name)
+            return pk
+        # A place of that name exists already (recognised before the list said its code): it becomes the one.
+        Place.objects.filter(pk=pk).update(code="")
+        Place.objects.filter(pk=clash).update(code=code)
+        by_code[code] = (clash, parent_id, name)
+        return clash
+    pk = villages.get((parent_id, name))
+    if pk is None:
+        pk = Place.objects.create(plan=plan, kind=Place.Kind.VILLAGE, name=name, parent_id=parent_id, code=code).pk
+        villages[(parent_id, name)] = pk
+    elif code:
+        Place.objects.filter(pk=pk).update(code=code)
+    if code:
+        by_code[code] = (pk, parent_id, name)
+    return pk
+
+
+def places_for_locations(*, plan: Plan, texts, recognition: PlaceRecognition | None = None
+                         ) -> dict[str, tuple[int | None, int | None]]:
     """For many location texts at once: text → (township id, village id), in a few queries.
 
-    Recognition is pure and cached per text; missing places are created in bulk,
-    townships first so villages can hang under them.
+    Recognition is pure and done once per distinct text; missing places are created,
+    townships first so villages can hang under them. Spellings the village list's
+    spelling rules matched are recorded as aliases of their villages.
     """
-    gazetteer = plan_gazetteer(plan)
-    parsed = {}
+    recognition = recognition or place_recognition(plan)
+    parsed, learned = {}, {}
     for text in set(texts):
-        place = parse_place(text, gazetteer["townships"], aliases=gazetteer["aliases"], banners=gazetteer["banners"])
-        foreign = place.banner and place.banner not in gazetteer["banners"]
-        parsed[text] = (None, None) if foreign else (place.township, place.village)
-    wanted_towns = {town for town, _village in parsed.values() if town}
-    wanted_villages = {(town, village) for town, village in parsed.values() if village}
-    if not wanted_towns and not wanted_villages:
+        place = recognition.parse(text)
+        foreign = place.banner and place.banner not in recognition.banners
+        parsed[text] = (None, None, None) if foreign else (place.township, place.village, place.village_code or "")
+        if not foreign:
+            learned.update(place.learned)
+    if recognition.village_list is not None:
+        learned_aliases_record(village_list=recognition.village_list, learned=learned)
+    wanted_towns = {town for town, _village, _code in parsed.values() if town}
+    if not wanted_towns and not any(village for _town, village, _code in parsed.values()):
         return {text: (None, None) for text in parsed}
     banner = banner_of(plan)
     towns = dict(Place.objects.filter(plan=plan, kind=Place.Kind.TOWNSHIP, parent=banner).values_list("name", "pk"))
@@ -326,22 +400,131 @@ def places_for_locations(*, plan: Plan, texts) -> dict[str, tuple[int | None, in
         Place(plan=plan, kind=Place.Kind.TOWNSHIP, name=name, parent=banner) for name in missing
     ):
         towns[place.name] = place.pk
-    villages = {
-        (parent_id, name): pk
-        for parent_id, name, pk in Place.objects.filter(plan=plan, kind=Place.Kind.VILLAGE).values_list(
-            "parent_id", "name", "pk")
-    }
-    wanted_keys = {(towns[town] if town else banner.pk, village) for town, village in wanted_villages}
-    new = [Place(plan=plan, kind=Place.Kind.VILLAGE, name=name, parent_id=parent_id)
-           for parent_id, name in sorted(wanted_keys - set(villages))]
-    for place in Place.objects.bulk_create(new):
-        villages[(place.parent_id, place.name)] = place.pk
+    villages, by_code = {}, {}
+    for parent_id, name, code, pk in Place.objects.filter(plan=plan, kind=Place.Kind.VILLAGE).values_list(
+            "parent_id", "name", "code", "pk"):
+        villages[(parent_id, name)] = pk
+        if code:
+            by_code[code] = (pk, parent_id, name)
     result = {}
-    for text, (town, village) in parsed.items():
+    for text, (town, village, code) in sorted(parsed.items()):
         town_id = towns[town] if town else None
-        village_id = villages[(town_id or banner.pk, village)] if village else None
+        village_id = _village_place(plan, villages, by_code, town_id or banner.pk, village, code) if village else None
         result[text] = (town_id, village_id)
     return result
+
+
+@dataclass
+class PlacesResolved:
+    """What re-recognising a plan's places changed: projects moved, and those an approved year kept."""
+
+    changed: int = 0
+    kept_locked: list = field(default_factory=list)  # names of projects whose approved year keeps their place
+
+
+@transaction.atomic
+def places_resolve(*, plan: Plan, user, reason: str | None = None) -> PlacesResolved:
+    """Recognise the places of every project of the plan again (after a village list was loaded or a
+    spelling decided), through the same recognition as a new row. A project of an approved year keeps
+    its place (its signed-off totals by township) and is reported; the totals are asked to follow."""
+    require(user, plan, EDIT)
+    rows = list(Project.objects.filter(plan=plan).values_list("pk", "location_text", "township_id", "village_id"))
+    found = places_for_locations(plan=plan, texts=[text for _pk, text, _t, _v in rows])
+    moved = {pk: found[text] for pk, text, town, village in rows if found[text] != (town, village)}
+    result = PlacesResolved()
+    if not moved:
+        return result
+    locked = locked_years_by_project(moved)
+    if locked:
+        result.kept_locked = sorted(Project.objects.filter(pk__in=locked).values_list("name", flat=True))
+    for project in Project.objects.select_for_update().filter(pk__in=set(moved) - set(locked)).order_by("pk"):
+        attribute_to(project, user, reason)
+        project.township_id, project.village_id = moved[project.pk]
+        project.version += 1
+        project.save(update_fields=["township", "village", "version", "updated_at"])
+        result.changed += 1
+    if result.changed:
+        totals_changed(plan.pk)
+    return result
+
+
+# --- the village list and the review of the places it does not settle ---------------------------------
+
+@dataclass
+class PlaceReviewItem:
+    """A spelling (or a whole location text) of the plan the village list does not settle."""
+
+    spelling: str
+    status: str  # planportal.lib.places.PlaceQuestion.status
+    candidates: list  # ListedVillage, best first
+    texts: list = field(default_factory=list)  # the location texts it is in
+    projects: list = field(default_factory=list)  # (id, name) of the projects with those texts
+
+
+def place_questions(plan: Plan, recognition: PlaceRecognition | None = None) -> list[PlaceReviewItem]:
+    """The plan's open place questions: every name its projects' locations give that the village list
+    does not settle (two villages fit, only look-alikes, nothing), with the candidates. A fixed number
+    of queries whatever the plan's size; empty when the banner has no village list."""
+    recognition = recognition or place_recognition(plan)
+    if not recognition.index:
+        return []
+    by_text: dict[str, list] = {}
+    for pk, name, text in Project.objects.filter(plan=plan).order_by("pk").values_list("pk", "name", "location_text"):
+        by_text.setdefault(text, []).append((pk, name))
+    items: dict[str, PlaceReviewItem] = {}
+    codes = set()
+    for text in sorted(by_text):
+        for question in recognition.parse(text).questions:
+            item = items.get(question.spelling)
+            if item is None:
+                item = items[question.spelling] = PlaceReviewItem(question.spelling, question.status,
+                                                                  list(question.candidates))
+                codes.update(question.candidates)
+            item.texts.append(text)
+            item.projects.extend(by_text[text])
+    villages = {v.code: v for v in recognition.village_list.villages.filter(code__in=codes)}
+    for item in items.values():
+        item.candidates = [villages[code] for code in item.candidates if code in villages]
+    return sorted(items.values(), key=lambda item: (-len(item.projects), item.spelling))
+
+
+@transaction.atomic
+def place_question_decide(*, plan: Plan, spelling: str, code: str | None, user) -> PlacesResolved:
+    """A person settles an open question: `spelling` is the listed village `code` (or, with no code,
+    none of them). Kept as the spelling's alias for every later import of the banner's plans; the
+    plan's places follow at once."""
+    require(user, plan, EDIT)
+    recognition = place_recognition(plan)
+    if recognition.village_list is None:
+        raise ValidationError(_("This plan's banner has no village list: load one first."))
+    spelling = normalize_text(spelling)
+    if spelling not in {item.spelling for item in place_questions(plan, recognition)}:
+        raise ValidationError(_("“%(spelling)s” is not on the review list (any more): reload the page.")
+                              % {"spelling": spelling})
+    village = None
+    if code:
+        village = ListedVillage.objects.filter(village_list=recognition.village_list, code=code, listed=True).first()
+        if village is None:
+            raise ValidationError(_("The village list has no village with the code %(code)s.") % {"code": code})
+    VillageAlias.objects.update_or_create(
+        village_list=recognition.village_list, spelling=spelling,
+        defaults={"village": village, "decided_by": history_user(user),
+                  "source": VillageAlias.Source.CONFIRMED if village else VillageAlias.Source.DISMISSED})
+    reason = (f"地点确认：{spelling} = {village.township}{village.name}" if village
+              else f"地点确认：{spelling} 不是名录中的嘎查")
+    return places_resolve(plan=plan, user=user, reason=reason)
+
+
+@transaction.atomic
+def village_list_apply(*, county: str, data: bytes, file_name: str, user) -> tuple:
+    """Load a banner's village list (projects.gazetteer.village_list_load) and re-recognise the places of
+    every open plan of the banner. Returns (list, load or None when nothing changed, {plan: PlacesResolved})."""
+    village_list, load = village_list_load(county=county, data=data, file_name=file_name, user=user)
+    resolved = {}
+    for plan in Plan.objects.filter(county__in=county_names(village_list.county), closed_at__isnull=True
+                                    ).order_by("code"):
+        resolved[plan] = places_resolve(plan=plan, user=user, reason=f"载入嘎查名录 {file_name}")
+    return village_list, load, resolved
 
 
 # --- projects -------------------------------------------------------------------------

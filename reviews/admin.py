@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from plans.admin_base import ReadOnlyPlanAdmin
 from plans.admin_scoping import plan_filter, year_filter
-from reviews.models import ReviewEvent
+from reviews.models import PlanEvent, ReviewEvent
 
 
 @admin.register(ReviewEvent)
@@ -17,3 +17,12 @@ class ReviewEventAdmin(ReadOnlyPlanAdmin):
     date_hierarchy = "at"
     readonly_fields = ["plan_year", "action", "from_status", "to_status", "reason", "user", "user_name", "at",
                        "snapshot"]
+
+
+@admin.register(PlanEvent)
+class PlanEventAdmin(ReadOnlyPlanAdmin):
+    list_display = ["plan", "action", "year", "user_name", "at", "reason"]
+    list_filter = [plan_filter("plan"), "action"]
+    list_select_related = ["plan"]
+    search_fields = ["reason", "user_name"]
+    readonly_fields = ["plan", "action", "year", "reason", "user", "user_name", "at", "snapshot"]

@@ -7,13 +7,14 @@ from django.utils.translation import gettext_lazy
 
 from planportal.lib.money import format_wan
 from reviews.models import ReviewEvent
-from reviews.queries import YearFigures
+from reviews.queries import PlanFigures, YearFigures
 from reviews.services import REASON_REQUIRED
 
 Action = ReviewEvent.Action
+CLOSE = "close"  # closing the plan (reviews.services.plan_close), confirmed like a step
 
 
-def confirmation_text(action: str, figures: YearFigures) -> str:
+def confirmation_text(action: str, figures: YearFigures | PlanFigures) -> str:
     """确认审核通过 2023 年度：项目 32 个，项目总投资 …万元，…；通过后该年度锁定。"""
     values = {"year": figures.year, "projects": figures.projects,
               "total": format_wan(figures.total_investment), "beijing": format_wan(figures.beijing_funds),
@@ -31,6 +32,9 @@ def confirmation_text(action: str, figures: YearFigures) -> str:
         Action.REOPEN: _("Reopen %(year)s: %(projects)s projects, total investment %(total)s 万元, "
                          "cooperation funds %(beijing)s 万元, local funds %(local)s 万元; its budgets can be "
                          "changed again and it must be reviewed anew."),
+        CLOSE: _("Close the plan %(year)s: %(projects)s annex rows, total investment %(total)s 万元, "
+                 "cooperation funds %(beijing)s 万元, local funds %(local)s 万元; once closed, nothing of the "
+                 "plan changes until an administrator reopens one of its years."),
     }
     return texts[action] % values
 
@@ -44,7 +48,7 @@ class ConfirmForm(forms.Form):
     checked = forms.BooleanField(required=True, error_messages={
         "required": gettext_lazy("Tick the box to confirm that you have checked these figures.")})
 
-    def __init__(self, data=None, *, action: str, figures: YearFigures, text: str = ""):
+    def __init__(self, data=None, *, action: str, figures: YearFigures | PlanFigures, text: str = ""):
         super().__init__(data, initial={"confirmed": figures.digest, "text": text}, auto_id=f"id_{action}_%s")
         self.action = action
         self.fields["checked"].label = confirmation_text(action, figures)

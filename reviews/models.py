@@ -79,3 +79,40 @@ class ReviewEvent(models.Model):
             if shown.get(key) not in (None, ""):
                 shown[key] = format_wan(Decimal(shown[key]))
         return shown
+
+
+class PlanEvent(models.Model):
+    """A plan closed once every year was approved, or opened again by the reopening of one of its years.
+
+    Kept forever like a ReviewEvent: who, when, why, and the plan's totals then (`snapshot`: the years'
+    snapshots and the check code of them all, reviews.queries.plan_figures).
+    """
+
+    class Action(models.TextChoices):
+        CLOSE = "close", _("plan closed")
+        REOPEN = "reopen", _("plan reopened")
+
+    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="closure_events",
+                             verbose_name=_("plan"))
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    year = models.PositiveSmallIntegerField(_("year reopened"), null=True, blank=True)
+    reason = models.TextField(_("reason or note"), blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+", verbose_name=_("user"))
+    user_name = models.CharField(_("user name"), max_length=150, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    snapshot = models.JSONField(_("totals at that moment"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("plan closure event")
+        verbose_name_plural = _("plan closure events")
+        ordering = ["plan_id", "at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(action__in=["close", "reopen"]), name="planevent_action_known"),
+            # Reopening names the year reopened and says why.
+            models.CheckConstraint(condition=Q(action="close") | (Q(year__isnull=False) & ~Q(reason="")),
+                                   name="planevent_reopen_explained"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} · {self.get_action_display()} · {self.user_name}"

@@ -108,3 +108,48 @@ def years_overview(plan) -> dict[int, dict]:
         if row["year"] in overview:
             overview[row["year"]]["open_disagreements"] = row["n"]
     return overview
+
+
+@dataclass
+class PlanFigures:
+    """What the whole plan adds up to now, year by year, with one check code over every year's (closing)."""
+
+    years: list[YearFigures]
+    digest: str
+
+    @property
+    def year(self) -> str:  # how a confirmation names the period, as it names a year
+        return f"{self.years[0].year}–{self.years[-1].year}" if self.years else ""
+
+    def _sum(self, name):
+        return sum((getattr(y, name) for y in self.years), Decimal("0.00"))
+
+    @property
+    def projects(self) -> int:
+        return sum(y.projects for y in self.years)
+
+    @property
+    def total_investment(self) -> Decimal:
+        return self._sum("total_investment")
+
+    @property
+    def beijing_funds(self) -> Decimal:
+        return self._sum("beijing_funds")
+
+    @property
+    def local_funds(self) -> Decimal:
+        return self._sum("local_funds")
+
+    @property
+    def open_disagreements(self) -> int:
+        return sum(y.open_disagreements for y in self.years)
+
+    def snapshot(self) -> dict:
+        return {"years": {str(y.year): y.snapshot() for y in self.years}, "digest": self.digest}
+
+
+def plan_figures(plan) -> PlanFigures:
+    """Every year's figures (year_figures) and a check code over them: a few queries per year of the plan."""
+    categories = list(Category.objects.filter(plan_id=plan.pk).order_by("order", "id"))
+    years = [year_figures(py, categories=categories) for py in PlanYear.objects.filter(plan_id=plan.pk).order_by("year")]
+    return PlanFigures(years=years, digest=_digest({"years": [y.digest for y in years]}))

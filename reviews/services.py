@@ -1,4 +1,6 @@
 """The yearly review: submit → approve (locks the year) or return with a reason; reopen with a reason.
+Once every year is approved a plan administrator may close the plan (plan_close): nothing of it changes
+any more (plans.access) until a plan administrator reopens one of its years, which opens the plan again.
 
     open ──submit──▶ submitted ──approve──▶ approved ──reopen──▶ open
     returned ──submit──▶ submitted ──return──▶ returned
@@ -23,11 +25,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from planportal.lib.money import format_wan
-from plans.access import EDIT, REVIEW, history_user, may
-from plans.models import PlanYear
-from reviews.models import ReviewEvent
+from plans.access import ADMIN, EDIT, REVIEW, allows, history_user, may, role_of
+from plans.models import Plan, PlanYear
+from reviews.models import PlanEvent, ReviewEvent
 from reviews.notifications import notify_review_event
-from reviews.queries import YearFigures, year_figures
+from reviews.queries import YearFigures, plan_figures, year_figures
 
 Review = PlanYear.Review
 Action = ReviewEvent.Action
@@ -85,6 +87,8 @@ def step_check(*, action: str, plan_year: PlanYear, user) -> None:
     need, sources, _target = TRANSITIONS[action]
     if not may(user, plan_year.plan_id, need):
         raise PermissionDenied(_("Your role on this plan does not allow this review step."))
+    if action == Action.REOPEN and plan_year.plan.closed and not allows(role_of(user, plan_year.plan_id), ADMIN):
+        raise PermissionDenied(_("This plan is closed: only its administrators may reopen one of its years."))
     if plan_year.review_status not in sources:
         raise _wrong_state(action, plan_year)
 
@@ -109,7 +113,10 @@ def _transition(*, action: str, plan_year: PlanYear, user, reason: str, confirme
     _need, _sources, target = TRANSITIONS[action]
     reason = (reason or "").strip()
     with transaction.atomic():
-        locked = PlanYear.objects.select_for_update().select_related("plan").get(pk=plan_year.pk)
+        # The plan's row first, as plan_close takes it: a closing and a reopening never cross.
+        plan = Plan.objects.select_for_update().get(pk=plan_year.plan_id)
+        locked = PlanYear.objects.select_for_update().get(pk=plan_year.pk)
+        locked.plan = plan
         step_check(action=action, plan_year=locked, user=user)
         if action in REASON_REQUIRED and not reason:
             raise ValidationError(
@@ -128,6 +135,8 @@ def _transition(*, action: str, plan_year: PlanYear, user, reason: str, confirme
         event.save()
         locked.review_status, locked.review_changed_at, locked.review_changed_by = target, now, history_user(user)
         locked.save(update_fields=["review_status", "review_changed_at", "review_changed_by"])
+        if action == Action.REOPEN and plan.closed:
+            _open_again(plan, year=locked.year, user=user, reason=reason, at=now)
 
         notify_review_event(event)
     # The caller's instance shows the new state too.
@@ -166,3 +175,48 @@ def year_step(*, action: str, plan_year: PlanYear, user, text: str = "", confirm
         return STEPS[action](plan_year=plan_year, user=user, reason=text, confirmed=confirmed)
     return STEPS[action](plan_year=plan_year, user=user, note=text, confirmed=confirmed)
 
+
+
+def close_check(*, plan: Plan, user) -> None:
+    """Refuse (PermissionDenied, ValidationError) closing the plan, as plan_close would."""
+    if not allows(role_of(user, plan.pk), ADMIN):
+        raise PermissionDenied(_("Only the plan's administrators may close it."))
+    if plan.closed:
+        raise ValidationError(_("This plan is closed already."), code="closed")
+    waiting = list(PlanYear.objects.filter(plan_id=plan.pk).exclude(review_status=Review.APPROVED)
+                   .order_by("year").values_list("year", flat=True))
+    if waiting:
+        raise ValidationError(
+            _("Every year must be approved before the plan is closed; not yet: %(years)s.")
+            % {"years": "、".join(str(year) for year in waiting)}, code="years_not_approved")
+
+
+def plan_close(*, plan: Plan, user, note: str = "", confirmed: str | None = None) -> PlanEvent:
+    """A plan administrator closes a plan whose every year is approved: from now on nothing of it changes.
+
+    `confirmed` is the check code of the plan's figures (reviews.queries.plan_figures) the user saw."""
+    with transaction.atomic():
+        locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        close_check(plan=locked, user=user)
+        figures = plan_figures(locked)
+        if confirmed is not None and confirmed != figures.digest:
+            raise StaleFigures(_("The plan's figures have changed since you opened the confirmation: look at "
+                                 "them again and confirm anew."), code="stale_figures")
+        now = timezone.now()
+        event = PlanEvent.objects.create(plan=locked, action=PlanEvent.Action.CLOSE, reason=(note or "").strip(),
+                                         user=history_user(user), user_name=display_name(user), at=now,
+                                         snapshot=figures.snapshot())
+        locked.closed_at, locked.closed_by = now, history_user(user)
+        locked.save(update_fields=["closed_at", "closed_by"])
+    plan.closed_at, plan.closed_by = locked.closed_at, locked.closed_by
+    return event
+
+
+def _open_again(plan: Plan, *, year: int, user, reason: str, at) -> PlanEvent:
+    """The reopening of a year opens its closed plan again (inside that step's transaction)."""
+    event = PlanEvent.objects.create(plan=plan, action=PlanEvent.Action.REOPEN, year=year, reason=reason,
+                                     user=history_user(user), user_name=display_name(user), at=at,
+                                     snapshot=plan_figures(plan).snapshot())
+    plan.closed_at, plan.closed_by = None, None
+    plan.save(update_fields=["closed_at", "closed_by"])
+    return event

@@ -17,14 +17,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from plans.access import EDIT, REVIEW, VIEW, plan_for_user
+from plans.access import ADMIN, EDIT, REVIEW, VIEW, may, plan_for_user
 from plans.models import Category, PlanYear
 from reviews.changes import last_approval, origin, since_approval
-from reviews.forms import ConfirmForm
-from reviews.models import ReviewEvent
-from reviews.queries import year_figures, years_overview
-from reviews.services import (TRANSITIONS, StaleFigures, allowed_actions, review_permissions, step_check,
-                              year_step)
+from reviews.forms import CLOSE, ConfirmForm
+from reviews.models import PlanEvent, ReviewEvent
+from reviews.queries import plan_figures, year_figures, years_overview
+from reviews.services import (TRANSITIONS, StaleFigures, allowed_actions, close_check, plan_close,
+                              review_permissions, step_check, year_step)
 from rollups.matrix import plan_matrix
 from rollups.models import Variance
 from rollups.queries import METRICS, state_of
@@ -103,7 +103,52 @@ def year_list(request, code):
     rows = [{"py": py, "badge": STATUS_BADGE.get(py.review_status, "not_computable"),
              "last_action": actions.get(py.last_action), "figures": overview.get(py.year, {}),
              "next": _next_step(py, permissions)} for py in years]
-    return render(request, "reviews/year_list.html", {"plan": plan, "rows": rows})
+    all_approved = all(py.review_status == Review.APPROVED for py in years)
+    return render(request, "reviews/year_list.html", {
+        "plan": plan, "rows": rows, "closure": _closure(plan),
+        "may_close": all_approved and not plan.closed and may(request.user, plan, ADMIN),
+        "waiting": [py.year for py in years if py.review_status != Review.APPROVED]})
+
+
+def _closure(plan) -> PlanEvent | None:
+    """The event that closed the plan, while it is closed."""
+    if not plan.closed:
+        return None
+    return PlanEvent.objects.filter(plan=plan, action=PlanEvent.Action.CLOSE).order_by("-at", "-id").first()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_close_view(request, code):
+    """GET: the confirmation of closing the plan, with every year's figures; POST: closing it."""
+    plan = plan_for_user(request.user, code, VIEW)
+    back = redirect("plan-reviews", plan.code)
+    try:
+        close_check(plan=plan, user=request.user)
+    except ValidationError as refused:
+        for message in refused.messages:
+            messages.error(request, message)
+        return back
+    figures = plan_figures(plan)
+    form = ConfirmForm(request.POST if request.method == "POST" else None, action=CLOSE, figures=figures)
+    stale, status = None, 200
+    if form.is_bound and form.is_valid():
+        try:
+            plan_close(plan=plan, user=request.user, note=form.cleaned_data["text"],
+                       confirmed=form.cleaned_data["confirmed"])
+        except StaleFigures as refused:
+            figures = plan_figures(plan)
+            form = ConfirmForm(action=CLOSE, figures=figures, text=form.cleaned_data["text"])
+            stale, status = refused.messages[0], 409
+        except ValidationError as refused:
+            for message in refused.messages:
+                messages.error(request, message)
+            return back
+        else:
+            messages.success(request, gettext_lazy("The plan is closed: nothing of it changes any more."))
+            return back
+    return render(request, "reviews/close.html", {"plan": plan, "figures": figures, "form": form,
+                                                  "stale": stale}, status=status)
 
 
 def _year_tables(plan, year: int, en: bool) -> list[dict]:

@@ -1,11 +1,11 @@
 """Pages of a plan's totals and disagreements. Thin: access helper, a query, a template."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from planportal.downloads import XLSX, attachment
 from plans.access import VIEW, plan_for_user
 from rollups.export import matrix_xlsx, variances_xlsx
 from rollups.matrix import plan_matrix
@@ -13,13 +13,6 @@ from rollups.models import Variance
 from rollups.queries import METRICS, state_of
 from rollups.sentences import METRIC_NAMES, sentence
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx_response(filename: str) -> HttpResponse:
-    response = HttpResponse(content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
 
 
 @login_required
@@ -28,7 +21,7 @@ def matrix(request, code):
     data = plan_matrix(plan)
     lang = get_language() or "zh-hans"
     if request.GET.get("format") == "xlsx":
-        response = _xlsx_response(f"{plan.code}-totals.xlsx")
+        response = attachment(XLSX, f"{plan.code}-totals.xlsx")
         matrix_xlsx(plan=plan, matrix=data, out=response, lang=lang)
         return response
     metric = request.GET.get("metric") if request.GET.get("metric") in METRICS else "beijing_funds"
@@ -57,7 +50,7 @@ def variances(request, code):
         rows = rows.filter(status=Variance.Status.DIFFERS)
     lang = get_language() or "zh-hans"
     if request.GET.get("format") == "xlsx":
-        response = _xlsx_response(f"{plan.code}-disagreements.xlsx")
+        response = attachment(XLSX, f"{plan.code}-disagreements.xlsx")
         variances_xlsx(variances=rows, out=response, lang=lang)
         return response
     lines = [{"v": v, "text": sentence(v, lang)} for v in rows]

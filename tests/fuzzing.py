@@ -17,6 +17,7 @@ test on SQLite would pass what fails in production; with it, both databases fail
 
 import json
 from contextlib import contextmanager
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from types import SimpleNamespace
@@ -28,13 +29,15 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from figures.services import key_project_create, stated_figure_create
+from funding.services import disbursement_create
 from importers.batches import batch_create
 from indicators.models import DerivedValue
 from indicators.services import indicator_create, indicator_value_set
 from plans.access import SYSTEM
 from plans.models import PlanYear
+from reviews.models import PlanEvent
 from projects.comments import comment_create
-from projects.services import banner_of, place_create, unit_for_spelling
+from projects.services import banner_of, place_create, unit_for_spelling, village_list_apply
 from reviews.services import year_submit
 from rollups.services import recompute_plan
 from tests.conftest import member
@@ -49,8 +52,15 @@ def fuzz_world(tmp_path) -> dict:
     town = place_create(plan=plan, kind="township", name="巴彦呼舒镇", parent=banner_of(plan), user=SYSTEM)
     project = ProjectFactory(plan=plan, unit=unit, township=town)
     budget = BudgetFactory(project=project, plan_year=PlanYear.objects.get(plan=plan, year=2022))
-    BudgetFactory(project=ProjectFactory(plan=plan), plan_year=PlanYear.objects.get(plan=plan, year=2021))
+    BudgetFactory(project=ProjectFactory(plan=plan, location_text="白音套海嘎查"),  # a village spelled by a variant
+                  plan_year=PlanYear.objects.get(plan=plan, year=2021))
     BudgetFactory(project=ProjectFactory(plan=other))
+    disbursement_create(budget=budget, user=SYSTEM, paid_on=date(2022, 6, 30), voucher_no="记-0042",
+                        beijing_amount=Decimal("1.5"), local_amount=Decimal("0"))
+    # The banner's village list, loaded twice (a rename), with a spelling matched by the variant rules (an alias).
+    for name in ("巴音套海嘎查", "巴彦套海嘎查"):
+        village_list_apply(county=plan.county, data=f"township,village,code\n巴彦呼舒镇,{name},152222100201\n".encode(),
+                           file_name="villages.csv", user=SYSTEM)
     comment = comment_create(project=project, user=staff, body="意见")
     figure = stated_figure_create(plan=plan, user=SYSTEM, metric="projects", value=Decimal("3"), year=2022,
                                   source="测试")
@@ -63,6 +73,9 @@ def fuzz_world(tmp_path) -> dict:
     recompute_plan(plan.pk)
     DerivedValue.objects.create(indicator=indicator, year=2022, value=1, rule="test", computed_at=timezone.now())
     year_submit(plan_year=PlanYear.objects.get(plan=plan, year=2023), user=SYSTEM)
+    # A plan closed once and opened again by reopening a year (the events stay; the plan is open).
+    PlanEvent.objects.create(plan=plan, action="close", user_name="system")
+    PlanEvent.objects.create(plan=plan, action="reopen", year=2022, reason="更正", user_name="system")
     annex = tmp_path / "附表.csv"
     annex.write_text("项目名称,实施年度,项目类别,项目总投资,京蒙资金,地方自筹资金\n", encoding="utf-8")
     with open(annex, "rb") as handle:

@@ -201,7 +201,7 @@ def test_a_restore_brings_back_every_covered_table_exactly(world, media, setting
 def test_a_restore_refuses_a_database_that_holds_data(world, tmp_path):
     path = _backup(tmp_path)
     before = _dump()
-    with pytest.raises(CommandError, match="plans.plan"):
+    with pytest.raises(CommandError, match="恢复只能载入空数据库"):
         call_command("restore", str(path))
     assert _dump() == before
 

@@ -371,3 +371,11 @@ def test_no_internal_code_reaches_the_chinese_exports(client, plan):
                                                          {"format": "xlsx"}).content)).active
     cells = {cell.value for row in sheet.iter_rows(min_row=2) for cell in row}
     assert "京蒙协作资金" in cells and not codes & cells
+
+
+def test_a_download_names_its_file_safely_whatever_the_name():
+    from planportal.downloads import CSV, attachment
+
+    header = attachment(CSV, '科右中旗 "计划"\r\n.csv')["Content-Disposition"]
+    assert "\r" not in header and "\n" not in header and header.count('"') == 2
+    assert header.endswith("filename*=UTF-8''%E7%A7%91%E5%8F%B3%E4%B8%AD%E6%97%97%20%22%E8%AE%A1%E5%88%92%22%0D%0A.csv")

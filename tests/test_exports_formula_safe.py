@@ -40,14 +40,14 @@ from api.urls import router
 from figures.models import StatedFigure
 from funding.models import AnnualBudget
 from planportal.lib.safe_cells import FORMULA_TRIGGERS, QUOTE
-from plans.models import Category
+from plans.models import Category, Plan
 from projects.models import ImplementingUnit, Place, Project
 from rollups.services import recompute_plan
 from tests.fuzzing import fuzz_world, site_routes
 
 TRIGGERS = tuple(FORMULA_TRIGGERS)
 PRODUCT_APPS = {"plans", "projects", "funding", "figures", "indicators", "importers", "rollups", "reviews", "api",
-                "portal", "evaluation", "succession"}
+                "portal", "evaluation", "succession", "portfolio"}
 # Commands that write files, and the arguments that make each kind of file ({out} is a path in tmp_path).
 CLI_EXPORTS = {
     "export_annex": [["-o", "{out}.xlsx"], ["-o", "{out}.xlsx", "--flat"], ["-o", "{out}.csv", "--flat"]],
@@ -76,6 +76,7 @@ def world(db, tmp_path):
     Place.objects.filter(plan=plan, kind="township").update(name="@镇")
     for category in Category.objects.filter(plan=plan):
         Category.objects.filter(pk=category.pk).update(name_zh=f"\t=分类{category.pk}")
+    Plan.objects.filter(pk=plan.pk).update(name="-规划名称")  # the portfolio lists plans by name
     StatedFigure.objects.filter(plan=plan).update(source='=cmd|" /C calc"!A0')
     recompute_plan(plan.pk)  # the disagreements' sentences name the category
     return w

@@ -10,7 +10,7 @@ from setuptools import find_packages
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED_APPS = {"planportal", "plans", "projects", "funding", "indicators", "importers", "figures", "rollups",
-                 "reviews", "evaluation", "succession", "api", "portal"}
+                 "reviews", "evaluation", "succession", "portfolio", "api", "portal"}
 
 
 def packaged() -> set[str]:

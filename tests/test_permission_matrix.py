@@ -37,6 +37,7 @@ ROLE_ON_A = {"anonymous": None, "liaison": "liaison", "staff": "staff", "plan_ad
 # --- pages: URL name → (method, what it needs on the plan) ---------------------------------------
 EXPECTED_PAGES = {
     "home": ("GET", SIGNED_IN),
+    "portfolio": ("GET", SIGNED_IN),
     "healthz": ("GET", PUBLIC),
     "set_language": ("POST", PUBLIC),
     "login": ("GET", PUBLIC),
@@ -59,6 +60,7 @@ EXPECTED_PAGES = {
     "plan-review-action:approve": ("POST", REVIEW),
     "plan-review-action:return": ("POST", REVIEW),
     "plan-review-action:reopen": ("POST", REVIEW),
+    "plan-close": ("GET", ADMIN),
     "plan-projects": ("GET", VIEW),
     "plan-project-create": ("GET", EDIT),
     "plan-project": ("GET", VIEW),
@@ -75,6 +77,8 @@ EXPECTED_PAGES = {
     "plan-indicator:post": ("POST", EDIT),
     "plan-indicator-evidence": ("GET", VIEW),
     "plan-evaluation": ("GET", VIEW),
+    "plan-places": ("GET", VIEW),
+    "plan-places:post": ("POST", EDIT),
 }
 UNNAMED_PAGES = {"favicon.ico"}  # a redirect to a static file
 
@@ -105,6 +109,7 @@ EXPECTED_ADMIN = {
     "projects.comment": (VIEW, NOBODY, NOBODY, AUTHOR),
     "projects.project": DATA,
     "funding.annualbudget": DATA,
+    "funding.disbursement": DATA,
     "figures.statedfigure": DATA,
     "figures.keyproject": DATA,
     "indicators.indicator": DATA,
@@ -115,19 +120,24 @@ EXPECTED_ADMIN = {
     "rollups.rollup": READ_ONLY,
     "rollups.variance": READ_ONLY,
     "reviews.reviewevent": READ_ONLY,
+    "reviews.planevent": READ_ONLY,
 }
 # Models of the site itself (accounts, tokens, periodic jobs, sign-in attempts): superusers only.
 SITE_MODELS = {"auth.group", "auth.user", "authtoken.tokenproxy", "django_celery_beat.periodictask",
                "django_celery_beat.clockedschedule", "django_celery_beat.crontabschedule",
                "django_celery_beat.solarschedule", "django_celery_beat.intervalschedule",
-               "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"}
+               "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog",
+               # A banner's village list serves all its plans: loaded by superusers, read-only otherwise.
+               "projects.villagelist", "projects.listedvillage", "projects.villagealias"}
 # Admin URLs beyond the standard five: name → (method, need on the object's plan, or somewhere for no object).
 EXPECTED_ADMIN_EXTRA = {
     "importers_importbatch_upload": ("GET", ADMIN),
+    "importers_importbatch_upload_disbursements": ("GET", ADMIN),
     "importers_importbatch_review": ("GET", VIEW),
     "importers_importbatch_review:post": ("POST", ADMIN),
     "importers_importbatch_progress": ("GET", VIEW),
     "funding_annualbudget_export": ("GET", VIEW),
+    "projects_villagelist_upload": ("GET", SUPERUSER),
 }
 STANDARD_ADMIN_VIEWS = ("changelist", "add", "change", "delete", "history", "autocomplete")
 

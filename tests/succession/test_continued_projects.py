@@ -89,3 +89,36 @@ def test_the_api_names_the_continued_project_to_whoever_may_see_its_plan(plans, 
 
     assert continues(both) == {"plan": old.code, "id": project.continues_id}
     assert continues(only_new) is None  # the earlier plan is not theirs: nothing of it shows
+
+
+def test_a_linked_continued_row_is_not_warned_about_a_missing_earlier_year(plans, tmp_path):
+    _old, new = plans
+    report = run_import(new, _annex(tmp_path, 2026, [
+        project_row(1, "嘎查道路硬化", 2026, "基础设施类", 80, 80, 0, nature="续建", place="巴彦呼舒镇查干嘎查",
+                    unit="旗农科局"),
+        project_row(2, "嘎查道路硬化", 2026, "基础设施类", 30, 30, 0, nature="续建", place="高力板镇",
+                    unit="旗农科局"),
+    ], "new.xlsx"))
+    warned = [m.row for m in report.warnings if m.code == "continued_without_earlier_year"]
+    assert len(warned) == 1  # only the row that continues nothing of the plan before
+    assert not [m for m in report.warnings if m.code == "new_unit"]  # the units came with the new plan
+
+
+def test_a_project_imported_before_its_plan_followed_another_is_linked_on_the_next_import(db, tmp_path):
+    old = PlanFactory(code="older")
+    run_import(old, _annex(tmp_path, 2025, [project_row(1, "牧区水源井", 2025, "基础设施类", 10, 10, 0,
+                                                        place="杜尔基镇", unit="旗水利局")], "old.xlsx"))
+    new = PlanFactory(code="newer", first_year=2026, last_year=2030)
+    row = project_row(1, "牧区水源井", 2026, "基础设施类", 20, 20, 0, nature="续建", place="杜尔基镇",
+                      unit="旗水利局")
+    run_import(new, _annex(tmp_path, 2026, [row], "first.xlsx"))
+    project = Project.objects.get(plan=new)
+    assert project.continues is None  # the plan followed none then
+    new.follows = old
+    new.save(update_fields=["follows"])
+    report = run_import(new, _annex(tmp_path, 2026, [row], "again.xlsx"))
+    assert not report.rejected, [m.text("en") for m in report.errors]
+    project.refresh_from_db()
+    assert project.continues == Project.objects.get(plan=old)
+    assert [c for c in report.changes if c["field"] == "续建衔接"]
+    assert not [m for m in report.warnings if m.code == "continued_without_earlier_year"]
