@@ -70,6 +70,34 @@ def project_of(plan, pk) -> Project:
     return get_object_or_404(queryset, plan=plan, pk=pk)
 
 
+# How far back a 续建 chain is followed: three earlier five-year plans is more than any project runs.
+EARLIER_PLANS = 3
+_CHAIN = tuple("continues__" * depth + "continues__plan" for depth in range(EARLIER_PLANS))
+
+
+def _funding_across_plans(user, project) -> dict | None:
+    """A 续建 project's whole funding: the budgets of the projects it continues in earlier plans (those the
+    user may see), year by year, and the sums over every plan. Three queries whatever the chain's length;
+    None for a project that continues none."""
+    if project.continues_id is None:
+        return None
+    earlier, step = [], Project.objects.select_related(*_CHAIN).get(pk=project.pk).continues
+    while step is not None:  # each step's `continues` came with the select_related above
+        earlier.append(step)
+        if len(earlier) == EARLIER_PLANS:
+            break
+        step = step.continues
+    visible = [p for p in earlier if may(user, p.plan, VIEW)]
+    budgets = list(AnnualBudget.objects.filter(project__in=visible).select_related("plan_year__plan")
+                   .order_by("plan_year__year"))
+    return {
+        "earlier": earlier,
+        "hidden": len(earlier) - len(visible),
+        "budgets": budgets,
+        "totals": AnnualBudget.objects.filter(project__in=[project, *visible]).totals(),
+    }
+
+
 def _detail(request, plan, project, comment_form=None, status=200):
     budgets = list(AnnualBudget.objects.filter(project=project).select_related("plan_year")
                    .order_by("plan_year__year"))
@@ -82,6 +110,7 @@ def _detail(request, plan, project, comment_form=None, status=200):
         "disbursements": Disbursement.objects.filter(budget__project=project).order_by(
             "budget__plan_year__year", "paid_on", "voucher_no").values(
             "paid_on", "voucher_no", "beijing_amount", "local_amount", year=F("budget__plan_year__year")),
+        "across_plans": _funding_across_plans(request.user, project),
         "history": project_history(project),
         "comments": comments_of(project),
         "comment_form": comment_form or CommentForm(),

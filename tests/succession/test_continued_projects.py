@@ -122,3 +122,33 @@ def test_a_project_imported_before_its_plan_followed_another_is_linked_on_the_ne
     assert project.continues == Project.objects.get(plan=old)
     assert [c for c in report.changes if c["field"] == "续建衔接"]
     assert not [m for m in report.warnings if m.code == "continued_without_earlier_year"]
+
+
+def test_the_project_page_shows_the_funding_across_both_plans(plans, tmp_path, client):
+    old, new = plans
+    run_import(new, _annex(tmp_path, 2026, [
+        project_row(1, "嘎查道路硬化", 2026, "基础设施类", 80, 80, 0, nature="续建", place="巴彦呼舒镇查干嘎查",
+                    unit="旗农科局")], "new.xlsx"))
+    project = Project.objects.get(plan=new)
+    assert project.continues is not None
+    both = member(new, "liaison")
+    membership_set(plan=old, member=both, role="liaison", user=SYSTEM)
+    client.force_login(both)
+    page = client.get(f"/plans/{new.code}/projects/{project.pk}/").content.decode()
+    section = page.split('id="across-plans"', 1)[1].split("</section>", 1)[0]
+    assert old.name in section and "2025" in section
+    assert "180.00" in section  # 100 in 2025 of the earlier plan + 80 in 2026 of this one
+
+    only_new = member(new, "liaison")
+    client.force_login(only_new)
+    page = client.get(f"/plans/{new.code}/projects/{project.pk}/").content.decode()
+    section = page.split('id="across-plans"', 1)[1].split("</section>", 1)[0]
+    assert f"/plans/{old.code}/" not in section and "180.00" not in section  # not a member of the earlier plan
+    assert "80.00" in section
+
+
+def test_a_project_that_continues_none_has_no_funding_across_plans(plans, tmp_path, client):
+    old, _new = plans
+    client.force_login(member(old, "liaison"))
+    project = Project.objects.filter(plan=old).first()
+    assert 'id="across-plans"' not in client.get(f"/plans/{old.code}/projects/{project.pk}/").content.decode()
