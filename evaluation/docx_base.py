@@ -150,6 +150,8 @@ def table(document, heads: list[str], rows: list[list], numeric: set[int] = froz
             align = WD_ALIGN_PARAGRAPH.RIGHT if index in numeric else WD_ALIGN_PARAGRAPH.LEFT
             _cell(cells[index], "" if value is None else str(value), bold=last, align=align)
     for index, width in enumerate(widths):
+        # The grid's width (w:gridCol) is what LibreOffice and WPS lay out by; Word reads each cell's (w:tcW).
+        grid.columns[index].width = Mm(width)
         for cell in grid.columns[index].cells:
             cell.width = Mm(width)
     document.add_paragraph()

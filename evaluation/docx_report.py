@@ -12,7 +12,7 @@ ORIGINS = {"annex": "附表", "narrative": "规划正文", "manual": "人工录�
 CHECKS = {"agrees": "一致", "differs": "不一致", "not_computable": "项目数据无法核对", None: "—"}
 STATUSES = {"completed": "已完成", "in_progress": "实施中", "cancelled": "已取消", "never_started": "未启动"}
 ATTAINED = {True: "已实现", False: "未实现", None: "未报送"}
-SCOPE_WIDTHS = (22, 14, 24, 24, 24, 24, 24)  # mm; the text is 156 mm wide
+SCOPE_WIDTHS = (22, 16, 24, 23, 23, 24, 24)  # mm; the text is 156 mm wide
 SCOPE_HEADS = ["项目数（个）", "项目总投资", "京蒙协作资金", "地方自筹资金", "已拨付京蒙资金", "已拨付地方资金"]
 
 
@@ -48,7 +48,7 @@ def _stated_table(document, scopes: list[tuple[str, dict]], scope_head: str) -> 
         body(document, "规划未对此列出数字。")
         return
     table(document, [scope_head, "指标", "出处类别", "表列数", "项目行合计", "差（行−表列）", "核对结果", "出处"], rows,
-          numeric={3, 4, 5}, widths=(18, 22, 14, 18, 18, 16, 14, 36))
+          numeric={3, 4, 5}, widths=(16, 22, 16, 16, 16, 16, 16, 38))
 
 
 def _overall(document, report: dict) -> None:

@@ -49,6 +49,10 @@ def test_the_command_writes_a_report_and_tables_that_reopen(bundled, tmp_path):
     assert _fonts(document.styles["Heading 1"]) == {"ascii": "黑体", "hAnsi": "黑体", "eastAsia": "黑体",
                                                     "asciiTheme": None}
     assert _fonts(document.styles["评估表格"])["eastAsia"] == "宋体"
+    # Every table fits the 156 mm between the margins by its grid (what LibreOffice and WPS lay out by).
+    for grid in document.tables:
+        widths = [column.width for column in grid.columns]
+        assert None not in widths and sum(widths) <= Mm(156.5)
 
     workbook = openpyxl.load_workbook(tables)
     assert workbook.sheetnames == ["概览", "分年度", "分类别", "分年度分类别", "表列数", "指标", "重点项目", "未解决的差异"]
