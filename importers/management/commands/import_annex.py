@@ -1,17 +1,13 @@
-import json
 import sys
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from importers.command_args import import_arguments, json_dumps
 from importers.batches import batch_create, batch_record, batch_remove_files, upload_refusal
 from importers.report import ImportReport
 from importers.services import ImportFile, annex_import
 from planportal import background
-from plans.access import ADMIN, SYSTEM, require
-from plans.models import Plan
 
 
 class Command(BaseCommand):
@@ -30,28 +26,11 @@ class Command(BaseCommand):
                                            "names them. Without it the import runs as the system.")
 
     def handle(self, *args, files, plan, dry_run, json: bool, lang, user, skip_locked_years, **options):
-        try:
-            plan_obj = Plan.objects.get(code=plan)
-        except Plan.DoesNotExist:
-            raise CommandError(f"No plan with code {plan!r}. Existing codes: "
-                               f"{', '.join(Plan.objects.values_list('code', flat=True)) or '(none)'}") from None
-        paths = [Path(f) for f in files]
-        missing = [str(p) for p in paths if not p.is_file()]
-        if missing:
-            raise CommandError(f"No such file: {', '.join(missing)}")
-        actor = SYSTEM
-        if user:
-            actor = get_user_model().objects.filter(username=user).first()
-            if actor is None:
-                raise CommandError(f"No user {user!r}.")
-            try:
-                require(actor, plan_obj, ADMIN)
-            except PermissionDenied as refused:
-                raise CommandError(f"{user}: {refused}") from None
+        plan_obj, paths, actor = import_arguments(plan=plan, files=files, user=user)
         with background.inline():  # the recompute the import asks for runs before the command ends
             report = self._import(plan_obj, paths, actor, dry_run, skip_locked_years)
         if json:
-            self.stdout.write(_json_dumps(report.as_json(lang)))
+            self.stdout.write(json_dumps(report.as_json(lang)))
         else:
             self._print(report, lang)
         if report.rejected:
@@ -110,6 +89,3 @@ class Command(BaseCommand):
         else:
             out(self.style.SUCCESS("Imported."))
 
-
-def _json_dumps(data) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=1, default=str)
