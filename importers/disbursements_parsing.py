@@ -25,7 +25,7 @@ from importers.layout import (
     year_in_text,
 )
 from importers.messages import ERROR, Message
-from importers.parsing import SheetParser, _normalized, _Table, _text
+from importers.parsing import SheetParser, _normalized, _text
 from planportal.lib.numbers import AmountError, parse_amount
 
 YUAN, WAN = Decimal(1), Decimal(10000)
@@ -162,7 +162,7 @@ class DisbursementSheetParser(SheetParser):
         return year_in_text(" ".join(t for _i, t in texts))
 
     def _open(self, header: Header) -> Iterator[Message]:
-        self.table = _Table(header=header, year=self.title_year or self.sheet_year)
+        self._start_table(header)
         self.found_table = True
         self._set_scales(header)
         for field in ("date", "voucher"):
@@ -212,6 +212,7 @@ class DisbursementSheetParser(SheetParser):
     def _payment(self, number: int, cells: tuple, texts) -> Iterator:
         if len(texts) == 1 and texts[0][1].strip().startswith(("单位", "金额单位", "合计", "总计")):
             return
+        cells = self._padded(cells)
         errors: list[Message] = []
         warnings: list[Message] = []
         name = _text(self._cell(cells, "name"), self.from_csv)

@@ -125,6 +125,8 @@ def _cell_name(row: int, index: int) -> str:
 def _text(value, from_csv: bool) -> str:
     if value is None:
         return ""
+    if type(value) is str and not from_csv:
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
@@ -161,8 +163,8 @@ class SheetParser:
 
     # --- helpers -------------------------------------------------------------
     def _cell(self, cells: tuple, field: str):
-        index = self.table.header.columns.get(field)
-        return cells[index] if index is not None and index < len(cells) else None
+        """The cell of `field` in a row `_padded` (a column the header lacks reads the padding's None)."""
+        return cells[self._at[field]]
 
     columns = COLUMN_BY_FIELD  # field → Column, for the label of a column the header does not name
 
@@ -278,8 +280,17 @@ class SheetParser:
             yield from self._row(number, cells, texts)
         yield from self._close_table()
 
-    def _open_table(self, header: Header) -> Iterator[Message]:
+    def _start_table(self, header: Header) -> None:
         self.table = _Table(header=header, year=self.title_year or self.sheet_year)
+        # Each data row gets this padding (`_padded`), so every column index is in range and -1 is a blank cell.
+        self._pad = (None,) * (max(header.columns.values(), default=0) + 2)
+        self._at = {f: header.columns.get(f, -1) for f in self.columns}
+
+    def _padded(self, cells) -> tuple:
+        return tuple(cells) + self._pad
+
+    def _open_table(self, header: Header) -> Iterator[Message]:
+        self._start_table(header)
         if not any(header.has(f) for f in AMOUNT_FIELDS):
             yield Message(ERROR, "missing_column", self.sheet, header.row, "", {"column": "京蒙资金"})
 
@@ -292,6 +303,7 @@ class SheetParser:
 
     def _row(self, number: int, cells: tuple, texts) -> Iterator:
         table = self.table
+        cells = self._padded(cells)
         if len(texts) == 1 and texts[0][1].strip().startswith(("单位", "金额单位")):
             return
         has_identity = any(_text(self._cell(cells, f), False) for f in _IDENTITY_FIELDS if table.header.has(f))

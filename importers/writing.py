@@ -166,7 +166,7 @@ class AnnexWriter:
         first_year, nature, _last_year, category_id, status, *_where = facts[hash(row.key)]
         if project is None:
             project = Project(
-                plan=self.plan, name=row.name, location_text=row.location, unit_id=identity[2],
+                plan_id=self.plan.pk, name=row.name, location_text=row.location, unit_id=identity[2],
                 category_id=category_id, nature=nature or Project.Nature.NEW,
                 status=Project.Status.PLANNED if status is ABSENT else status,
             )

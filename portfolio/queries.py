@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators.overview import Attainment, attainment_by_plan
 from plans.models import Plan, PlanYear
-from rollups.models import Rollup, Variance
+from rollups.models import RecomputeState, Rollup
 
 PAGE_SIZE = 25
 ZERO = Decimal(0)
@@ -142,7 +142,7 @@ def visible_plans(user, filters: PortfolioFilter, today: date) -> QuerySet:
 
 
 def plan_rows(plans: list[Plan], today: date) -> list[PlanRow]:
-    """Each plan with its totals, years, open disagreements and indicators: five queries for any number of plans."""
+    """Each plan with its totals, years, open disagreements (counted by the recompute) and indicators: four queries for any number of plans."""
     ids = [plan.pk for plan in plans]
     totals: dict[int, Money] = {}
     by_year: dict[tuple[int, int], Money] = {}
@@ -156,15 +156,13 @@ def plan_rows(plans: list[Plan], today: date) -> list[PlanRow]:
     for plan_id, year, status in (PlanYear.objects.filter(plan_id__in=ids).order_by("plan_id", "year")
                                   .values_list("plan_id", "year", "review_status")):
         years[plan_id].append(YearCell(year, status, by_year.get((plan_id, year))))
-    open_counts = dict(Variance.objects.filter(plan_id__in=ids, status=Variance.Status.DIFFERS).order_by()
-                       .values("plan_id").annotate(n=Count("id")).values_list("plan_id", "n"))
     attainment = attainment_by_plan(ids, today)
     rows = []
     for plan in plans:
         state = getattr(plan, "recompute_state", None)
         rows.append(PlanRow(
             plan=plan, period=plan.period(today), money=totals.get(plan.pk), years=years[plan.pk],
-            disagreements_open=open_counts.get(plan.pk, 0), indicators=attainment.get(plan.pk, Attainment()),
+            disagreements_open=state.disagreements_open if state else 0, indicators=attainment.get(plan.pk, Attainment()),
             totals_pending=bool(state and state.pending),
         ))
     return rows
@@ -189,8 +187,8 @@ def partner_summaries(plans: QuerySet) -> list[PartnerSummary]:
     for row in years:
         found = summary(row["plan__partner"])
         found.plans, found.years, found.years_approved = row["plans"], row["years"], row["approved"]
-    disagreements = (Variance.objects.filter(plan__in=chosen, status=Variance.Status.DIFFERS).order_by()
-                     .values("plan__partner").annotate(n=Count("id")))
+    disagreements = (RecomputeState.objects.filter(plan__in=chosen).order_by()
+                     .values("plan__partner").annotate(n=Sum("disagreements_open")))
     for row in disagreements:
         summary(row["plan__partner"]).disagreements_open = row["n"]
     return sorted(summaries.values(), key=lambda s: s.partner)

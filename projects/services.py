@@ -372,6 +372,33 @@ def _village_place(plan, villages, by_code, parent_id: int, name: str, code: str
     return pk
 
 
+def _create_new_villages(plan, parsed: dict, towns: dict, banner_id: int, villages: dict, by_code: dict) -> None:
+    """Create in one statement the villages no stored place is yet (a first import names hundreds of them).
+
+    Only the plain case: a (township, name) nobody has and a code no stored place carries. A code already
+    stored, and any place such a code may be moved to, is left to _village_place one by one, in order."""
+    parents = {text: (towns[town] if town else banner_id) for text, (town, village, _code) in parsed.items()
+               if village}
+    claimed = {(parents[text], village) for text, (_town, village, code) in parsed.items()
+               if village and code and code in by_code}
+    new: dict[tuple, str] = {}
+    codes: set[str] = set()
+    for text, (_town, village, code) in sorted(parsed.items()):
+        slot = (parents.get(text), village)
+        if not village or slot in villages or slot in claimed or slot in new or code in by_code or code in codes:
+            continue
+        new[slot] = code
+        if code:
+            codes.add(code)
+    created = Place.objects.bulk_create(
+        Place(plan=plan, kind=Place.Kind.VILLAGE, name=name, parent_id=parent_id, code=code)
+        for (parent_id, name), code in new.items())
+    for place in created:
+        villages[(place.parent_id, place.name)] = place.pk
+        if place.code:
+            by_code[place.code] = (place.pk, place.parent_id, place.name)
+
+
 def places_for_locations(*, plan: Plan, texts, recognition: PlaceRecognition | None = None
                          ) -> dict[str, tuple[int | None, int | None]]:
     """For many location texts at once: text → (township id, village id), in a few queries.
@@ -406,6 +433,7 @@ def places_for_locations(*, plan: Plan, texts, recognition: PlaceRecognition | N
         villages[(parent_id, name)] = pk
         if code:
             by_code[code] = (pk, parent_id, name)
+    _create_new_villages(plan, parsed, towns, banner.pk, villages, by_code)
     result = {}
     for text, (town, village, code) in sorted(parsed.items()):
         town_id = towns[town] if town else None

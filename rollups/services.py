@@ -125,13 +125,14 @@ def recompute_plan(plan_id: int) -> dict:
             Variance.objects.bulk_create(variances, batch_size=1000)
             # Indicators the project data can count are part of the same recompute.
             derived_refresh(plan=plan)
+            differs = sum(1 for v in variances if v.status == Variance.Status.DIFFERS)
             state.computed_at = now
             state.last_error = ""
-            state.save(update_fields=["computed_at", "last_error"])
+            state.disagreements_open = differs
+            state.save(update_fields=["computed_at", "last_error", "disagreements_open"])
     except Exception as exc:
         RecomputeState.objects.filter(plan_id=plan_id).update(last_error=f"{type(exc).__name__}: {exc}"[:2000])
         raise
-    differs = sum(1 for v in variances if v.status == Variance.Status.DIFFERS)
     log.info("recomputed plan %s: %d checks, %d disagreements", plan.code, len(variances), differs)
     return {"plan": plan.code, "variances": len(variances), "differs": differs}
 

@@ -33,6 +33,7 @@ from decimal import Decimal
 
 MAX_DECIMALS = 4  # 万元 exact to the yuan
 MAX_AMOUNT = Decimal(10) ** 11  # 万元, exclusive
+_FLOAT_FAST = 1e10  # below MAX_AMOUNT, with room for a float's rounding
 YEAR_MIN, YEAR_MAX = 1900, 2100
 
 _BLANKS = {"", "-", "/", "—", "——", "--", "－", "―", "–", "\\"}
@@ -200,6 +201,11 @@ def parse_amount(value: object) -> Decimal | None:
     """
     if value is None:
         return None
+    if type(value) is float and -_FLOAT_FAST < value < _FLOAT_FAST:
+        # The usual cell, a finite float of at most 4 decimals: the checks below could only pass.
+        amount = Decimal(repr(value))
+        if amount.as_tuple().exponent >= -MAX_DECIMALS:
+            return _tidy(amount)
     if isinstance(value, bool):  # True is an int to Python, never an amount
         raise AmountError("not_a_number", value)
     if isinstance(value, Decimal):

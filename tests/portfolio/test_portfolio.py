@@ -84,6 +84,8 @@ def test_figures_per_plan_year_review_disagreements_indicators_and_disbursements
     summary = data.partners[0]
     assert (summary.partner, summary.plans, summary.years, summary.years_approved) == ("海淀区", 1, 5, 1)
     assert summary.money.disbursed_funds == Decimal("200.5")
+    # The recompute keeps the count on the plan's state row; the summary sums those rows.
+    assert summary.disagreements_open == row.disagreements_open == plan.recompute_state.disagreements_open
 
 
 @pytest.mark.django_db
