@@ -35,6 +35,7 @@ from funding.models import AnnualBudget
 from planportal.lib.money import MAX_WAN
 from planportal.forms import TypedNumberInput
 from planportal.lib.params import whole_number
+from planportal.paging import IdsFirstPaginator
 from plans.models import Category, Plan
 from projects.models import ImplementingUnit, Place, Project
 
@@ -310,6 +311,11 @@ class ProjectList:
     budgets: QuerySet  # the budgets behind the sums (the filtered projects' budgets, in the year if one is chosen)
     year: int | None
     sort: str
+    ordered: QuerySet  # the same projects in the same order, annotated only with what the order needs
+
+    def paginator(self, per_page: int) -> IdsFirstPaginator:
+        """Pages of `projects` that cost the same at page 1 and page 200 (planportal.paging)."""
+        return IdsFirstPaginator(self.ordered, per_page, lambda ids: self.projects.filter(pk__in=ids))
 
 
 def project_list(filterset: ProjectFilterSet) -> ProjectList:
@@ -319,23 +325,25 @@ def project_list(filterset: ProjectFilterSet) -> ProjectList:
     budgets = _budgets(year)
     if filterset.plan is not None:
         budgets = budgets.filter(plan_year__plan=filterset.plan)
-    projects = filterset.qs.annotate(
-        first_year=_per_project(Min, "plan_year__year", AnnualBudget.objects.all()),
-        last_year=_per_project(Max, "plan_year__year", AnnualBudget.objects.all()),
-        budget_count=Coalesce(_per_project(Count, "id", budgets, IntegerField()), Value(0)),
+    figures = {
+        "first_year": _per_project(Min, "plan_year__year", AnnualBudget.objects.all()),
+        "last_year": _per_project(Max, "plan_year__year", AnnualBudget.objects.all()),
+        "budget_count": Coalesce(_per_project(Count, "id", budgets, IntegerField()), Value(0)),
         **{f"{field}_sum": project_sum(field, year) for field in SUM_FIELDS},
-    )
+    }
     sort = choices.get("sort")
     if sort is None or sort.lstrip("-") not in SORTS:
         sort = DEFAULT_SORT
-    first, *ties = SORTS[sort.lstrip("-")]
-    first = F(first).desc(nulls_last=True) if sort.startswith("-") else F(first).asc(nulls_last=True)
-    projects = projects.select_related("category", "unit", "township").order_by(first, *ties)
+    first_column, *ties = SORTS[sort.lstrip("-")]
+    first = F(first_column).desc(nulls_last=True) if sort.startswith("-") else F(first_column).asc(nulls_last=True)
+    projects = filterset.qs.annotate(**figures).select_related("category", "unit", "township").order_by(first, *ties)
+    needed = {name: figures[name] for name in (first_column,) if name in figures}
     return ProjectList(
         projects=projects,
-        budgets=budgets.filter(project__in=projects.order_by().values("pk")),
+        budgets=budgets.filter(project__in=filterset.qs.order_by().values("pk")),
         year=year,
         sort=sort,
+        ordered=filterset.qs.annotate(**needed).order_by(first, *ties),
     )
 
 

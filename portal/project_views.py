@@ -8,7 +8,6 @@ forms that change projects and budgets are in projects.edit_views.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -50,7 +49,7 @@ def project_list_view(request, code):
         response = attachment(XLSX, f"{plan.code}-projects.xlsx")
         flat_export_xlsx(queryset=listing.budgets, out=response)
         return response
-    page = Paginator(listing.projects, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = listing.paginator(PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "projects/list.html", {
         "plan": plan,
         "form": filters.form,

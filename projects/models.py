@@ -232,7 +232,10 @@ class Project(models.Model):
         COMPLETED = "completed", _("completed")
         CANCELLED = "cancelled", _("cancelled")
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="projects", verbose_name=_("plan"))
+    # Indexed with the id (Meta.indexes): a plan's projects in id order are one range of that index, not a walk
+    # of every plan's projects by id, filtered.
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="projects", verbose_name=_("plan"),
+                             db_index=False)
     name = models.CharField(_("project name"), max_length=300)
     nature = models.CharField(_("nature"), max_length=8, choices=Nature.choices, default=Nature.NEW)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="projects", verbose_name=_("category"))
@@ -272,6 +275,7 @@ class Project(models.Model):
         verbose_name_plural = _("projects")
         ordering = ["plan_id", "id"]
         indexes = [
+            models.Index(fields=["plan", "id"], name="project_plan_id"),
             models.Index(fields=["plan", "category"], name="project_plan_category"),
             models.Index(fields=["plan", "unit"], name="project_plan_unit"),
             models.Index(fields=["plan", "township"], name="project_plan_township"),

@@ -168,6 +168,22 @@ def test_fifty_projects_a_page(as_staff, plan):
     assert "page=1" in second.content.decode() and "sort=name" in second.content.decode()
 
 
+@pytest.mark.parametrize("sort", ["-total_investment", "name", "category", "-first_year"])
+def test_pages_read_their_rows_after_the_order_and_carry_the_sums(as_staff, plan, sort):
+    """A page takes its ids from the sorted list first (planportal.paging), then reads those rows with their sums:
+    the pages together are the sorted list, each row with its own figures, whatever the sort."""
+    for index, project in enumerate(ProjectFactory.create_batch(53, plan=plan)):
+        BudgetFactory(project=project, total_investment=Decimal(index % 7), beijing_funds=Decimal(index % 7),
+                      local_funds=Decimal(0))
+    pages = [_list(as_staff, plan, sort=sort, page=number).context["page"] for number in (1, 2)]
+    rows = [project for page in pages for project in page]
+    expected = list(Project.objects.filter(plan=plan).order_by(
+        {"-total_investment": "-budgets__total_investment", "name": "name", "category": "category__order",
+         "-first_year": "-budgets__plan_year__year"}[sort], *(["name"] if sort != "name" else []), "pk"))
+    assert [p.pk for p in rows] == [p.pk for p in expected] and len(pages[1]) == 3
+    assert all(p.total_investment_sum == p.budgets.get().total_investment and p.budget_count == 1 for p in rows)
+
+
 def _export(client, plan, fmt, **params):
     response = client.get(reverse("plan-projects", kwargs={"code": plan.code}), {**params, "format": fmt})
     assert response.status_code == 200
