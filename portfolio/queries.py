@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from indicators.overview import Attainment, attainment_by_plan
+from planportal.links import Route
 from plans.models import Plan, PlanYear
 from rollups.models import RecomputeState, Rollup
 
@@ -96,6 +97,7 @@ class YearCell:
     year: int
     status: str  # PlanYear.Review
     money: Money | None  # None: no totals computed for the year (yet)
+    review_url: str = ""
 
     @property
     def status_label(self) -> str:
@@ -115,6 +117,7 @@ class PlanRow:
     disagreements_open: int
     indicators: Attainment
     totals_pending: bool  # a change waits for its recompute: the figures are a moment old
+    links: dict = field(default_factory=dict)  # dashboard, disagreements, indicators
 
     @property
     def years_approved(self) -> int:
@@ -152,10 +155,13 @@ def plan_rows(plans: list[Plan], today: date) -> list[PlanRow]:
             totals[row["plan_id"]] = Money.of(row)
         else:
             by_year[row["plan_id"], row["year"]] = Money.of(row)
+    codes = {plan.pk: plan.code for plan in plans}
+    routes = {name: Route(name, "slug") for name in ("plan-dashboard", "plan-variances", "plan-indicators")}
+    review = Route("plan-review", "slug", "int")
     years: dict[int, list[YearCell]] = defaultdict(list)
     for plan_id, year, status in (PlanYear.objects.filter(plan_id__in=ids).order_by("plan_id", "year")
                                   .values_list("plan_id", "year", "review_status")):
-        years[plan_id].append(YearCell(year, status, by_year.get((plan_id, year))))
+        years[plan_id].append(YearCell(year, status, by_year.get((plan_id, year)), review.url(codes[plan_id], year)))
     attainment = attainment_by_plan(ids, today)
     rows = []
     for plan in plans:
@@ -164,6 +170,7 @@ def plan_rows(plans: list[Plan], today: date) -> list[PlanRow]:
             plan=plan, period=plan.period(today), money=totals.get(plan.pk), years=years[plan.pk],
             disagreements_open=state.disagreements_open if state else 0, indicators=attainment.get(plan.pk, Attainment()),
             totals_pending=bool(state and state.pending),
+            links={name.removeprefix("plan-"): route.url(plan.code) for name, route in routes.items()},
         ))
     return rows
 
