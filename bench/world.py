@@ -85,6 +85,7 @@ def _pages(world: dict, big: bool) -> dict[str, tuple[str, str]]:
         "indicators": (MANY_USER, f"{code}/indicators/"),
         "yearly_review": (MANY_USER, f"{code}/reviews/{world['review_year']}/"),
         "home_seeing_every_plan": (MANY_USER, "/"),
+        "portfolio_seeing_every_plan": (MANY_USER, "/portfolio/"),
         "admin_budget_list": (MANY_USER, "/admin/funding/annualbudget/"),
         "api_plans": (MANY_USER, "/api/plans/"),
         "api_projects": (MANY_USER, f"{api}/projects/"),
@@ -322,6 +323,11 @@ def run() -> dict:
 
         t = time.perf_counter()
         floor_s = _best(floor)
+        # The first full recompute writes every total (none is stored for the plans generated without one);
+        # the next ones meet an unchanged database, as the periodic recompute mostly does, and write nothing.
+        started = time.perf_counter()
+        full()
+        full_first_s = time.perf_counter() - started
         full_s = _best(full)
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE rollups_rollup")  # three rewrites leave dead rows for autovacuum
@@ -350,6 +356,7 @@ def run() -> dict:
             edit = edit_to_fresh_totals_ms(port, world, _sessions()[MANY_USER])
         result["rollups"] = {
             "full_over_floor": round(full_s / floor_s, 2),
+            "full_first_over_floor": round(full_first_s / floor_s, 2),
             "one_plan_many_over_few": round(many_s / few_s, 2),
             "one_edit_to_fresh_totals_ms": edit,
             "plans": Plan.objects.count(),
@@ -357,6 +364,7 @@ def run() -> dict:
             "generate_s": round(generate_s, 1),
             "floor_grouping_sets_select_s": round(floor_s, 3),
             "full_recompute_s": round(full_s, 3),
+            "full_recompute_first_s": round(full_first_s, 3),
             "one_plan_recompute_with_few_s": round(few_s, 4),
             "one_plan_recompute_with_many_s": round(many_s, 4),
             "every_plan_one_by_one_s": round(per_plan_s, 1),
