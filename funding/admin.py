@@ -2,7 +2,6 @@
 with the budgets it shows). Every write goes through projects.services and funding.services: the role, the
 year lock, the version check, validation, history and the recompute request are theirs."""
 
-from decimal import Decimal
 
 from django.contrib import admin
 from django.core.paginator import Paginator
@@ -13,7 +12,7 @@ from import_export.admin import ExportMixin
 
 from funding.filters import admin_list_filters
 from funding.history import conflict_for
-from funding.list_figures import ListQuestion, list_figures
+from funding.list_figures import ListQuestion, stored_or_live_totals
 from funding.models import AnnualBudget
 from funding.resources import AnnualBudgetResource
 from funding.services import BUDGET_FIELDS, budget_create, budget_delete, budget_update
@@ -55,11 +54,6 @@ class VersionedRecordAdmin(PlanRoleAdmin):
 # filter, a popup's) means counting the rows themselves.
 _FIGURE_GROUPS = ("category", "unit", "township")
 _FIGURE_PARAMETERS = {"plan", "year", *_FIGURE_GROUPS, "p", "o"}
-
-
-def _zero(key: str, value):
-    """A sum over no rows is None: 0 budgets, 0 万元."""
-    return value if value is not None else (0 if key == "budgets" else Decimal(0))
 
 
 class KnownCountPaginator(Paginator):
@@ -169,14 +163,8 @@ class AnnualBudgetAdmin(ExportMixin, VersionedRecordAdmin):
         the rows of any plan whose totals are not current, summed live (None: the totals cannot answer)."""
         if not hasattr(request, "_budget_list_figures"):
             question = self._list_question(request)
-            answer = list_figures(question) if question is not None else None
-            figures = None
-            if answer is not None:
-                figures = {key: _zero(key, value) for key, value in answer.figures.items()}
-                if answer.stale_plan_ids:
-                    live = queryset.filter(plan_year__plan_id__in=answer.stale_plan_ids).order_by().totals()
-                    figures = {key: figures[key] + _zero(key, live[key]) for key in figures}
-            request._budget_list_figures = figures
+            request._budget_list_figures = (stored_or_live_totals(question, queryset) if question is not None
+                                            else None)
         return request._budget_list_figures
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):

@@ -31,6 +31,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from projects.lookups import find_category, find_township, find_unit
 from funding.fields import WanYuanField
+from funding.list_figures import ListQuestion, stored_or_live_totals
 from funding.models import AnnualBudget
 from planportal.lib.money import MAX_WAN
 from planportal.forms import TypedNumberInput
@@ -313,6 +314,14 @@ class ProjectList:
     sort: str
     ordered: QuerySet  # the same projects in the same order, annotated only with what the order needs
 
+    question: ListQuestion | None = None  # what the stored totals must answer for `totals`; None: they cannot
+
+    def totals(self) -> dict:
+        """The count and sums of `budgets`: from the stored totals when the filters are ones they hold (a year,
+        one category, unit or township), the plan's rows summed live while its totals are not current."""
+        stored = stored_or_live_totals(self.question, self.budgets) if self.question is not None else None
+        return stored if stored is not None else self.budgets.totals()
+
     def paginator(self, per_page: int) -> IdsFirstPaginator:
         """Pages of `projects` that cost the same at page 1 and page 200 (planportal.paging)."""
         return IdsFirstPaginator(self.ordered, per_page, lambda ids: self.projects.filter(pk__in=ids))
@@ -339,12 +348,26 @@ def project_list(filterset: ProjectFilterSet) -> ProjectList:
     projects = filterset.qs.annotate(**figures).select_related("category", "unit", "township").order_by(first, *ties)
     needed = {name: figures[name] for name in (first_column,) if name in figures}
     return ProjectList(
+        question=_list_question(filterset.plan, choices),
         projects=projects,
         budgets=budgets.filter(project__in=filterset.qs.order_by().values("pk")),
         year=year,
         sort=sort,
         ordered=filterset.qs.annotate(**needed).order_by(first, *ties),
     )
+
+
+# The filters whose budgets the stored totals hold (funding.list_figures); `sort` and `amount` filter nothing.
+_STORED_GROUPS = ("category", "unit", "township")
+_STORED_CHOICES = {"year", *_STORED_GROUPS, "sort", "amount"}
+
+
+def _list_question(plan: Plan | None, choices: dict) -> ListQuestion | None:
+    groups = [name for name in _STORED_GROUPS if name in choices]
+    if plan is None or not set(choices) <= _STORED_CHOICES or len(groups) > 1:
+        return None
+    group = (groups[0], choices[groups[0]].pk) if groups else None
+    return ListQuestion(plan_ids=(plan.pk,), year=int(choices["year"]) if "year" in choices else None, group=group)
 
 
 # --- the admin's list filters ------------------------------------------------

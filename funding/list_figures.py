@@ -10,6 +10,7 @@ its recompute, or none ever ran): those plans' rows are counted and summed live,
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 
 @dataclass(frozen=True)
@@ -39,3 +40,22 @@ def register_list_figures(reader: Callable[[ListQuestion], ListAnswer]) -> None:
 def list_figures(question: ListQuestion) -> ListAnswer | None:
     """The reader's answer, or None when no app registered one (then the caller counts every row)."""
     return None if _reader is None else _reader(question)
+
+
+def _zero(key: str, value):
+    """A sum over no rows is None: 0 budgets, 0 万元."""
+    return value if value is not None else (0 if key == "budgets" else Decimal(0))
+
+
+def stored_or_live_totals(question: ListQuestion, budgets) -> dict | None:
+    """The count and sums (Decimal 万元) of `budgets` (an AnnualBudgetQuerySet holding exactly the budgets
+    `question` describes) from the stored totals, plus the rows of any plan whose totals are not current,
+    summed live; None when no reader is registered (the caller sums every row)."""
+    answer = list_figures(question)
+    if answer is None:
+        return None
+    figures = {key: _zero(key, value) for key, value in answer.figures.items()}
+    if answer.stale_plan_ids:
+        live = budgets.filter(plan_year__plan_id__in=answer.stale_plan_ids).order_by().totals()
+        figures = {key: figures[key] + _zero(key, live[key]) for key in figures}
+    return figures

@@ -57,7 +57,7 @@ def project_list_view(request, code):
         "year": listing.year,
         "sort": listing.sort,
         "sort_columns": list(SORT_LABELS),
-        "totals": listing.budgets.totals(),
+        "totals": listing.totals(),
         "filtered": bool(filters.applied().keys() - {"sort", "amount"}),
         "can_edit": may(request.user, plan, EDIT),
     })

@@ -9,7 +9,7 @@ from rollups.models import RecomputeState, Rollup, Variance
 
 @admin.register(RecomputeState)
 class RecomputeStateAdmin(ReadOnlyPlanAdmin):
-    list_display = ["plan", "requested_at", "started_at", "computed_at", "last_error"]
+    list_display = ["plan", "requested_at", "started_at", "computed_at", "disagreements_open", "last_error"]
     list_select_related = ["plan"]
 
 

@@ -26,7 +26,7 @@ class RecomputeState(models.Model):
     last_error = models.TextField(blank=True)
     # How many of the plan's checks disagree, written by the recompute with them: the portfolio sums
     # these over a thousand plans instead of counting their disagreement rows on every page view.
-    disagreements_open = models.PositiveIntegerField(default=0)
+    disagreements_open = models.PositiveIntegerField(_("open disagreements"), default=0)
 
     class Meta:
         verbose_name = _("recompute state")

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='recomputestate',
             name='disagreements_open',
-            field=models.PositiveIntegerField(default=0),
+            field=models.PositiveIntegerField(default=0, verbose_name='open disagreements'),
         ),
         # The plans computed before this column: their counts from the disagreements already written.
         migrations.RunSQL(
