@@ -154,8 +154,10 @@ class AnnualBudgetAdmin(ExportMixin, VersionedRecordAdmin):
             return None  # a malformed id (the filters show nothing) or two groups at once: count the rows
         visible = self.plan_ids_where(request, VIEW)
         if "plan" in values:
-            visible = [values["plan"]] if visible is None or values["plan"] in visible else []
-        return ListQuestion(plan_ids=None if visible is None else tuple(visible), year=values.get("year"),
+            plan_ids = (values["plan"],) if visible is None or values["plan"] in visible else ()
+        else:
+            plan_ids = None if visible is None else Plan.objects.visible_to(request.user).values("pk")
+        return ListQuestion(plan_ids=plan_ids, year=values.get("year"),
                             group=(groups[0], values[groups[0]]) if groups else None)
 
     def list_figures(self, request, queryset) -> dict | None:

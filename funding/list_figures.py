@@ -12,13 +12,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import QuerySet
+
 
 @dataclass(frozen=True)
 class ListQuestion:
     """The budgets of these plans (None: every plan), in this year (None: all), and of one category,
     implementing unit or township (group: ("category" | "unit" | "township", id) or None)."""
 
-    plan_ids: tuple[int, ...] | None
+    # The plans' ids, or a query of them (the plans a user sees: a subquery costs the same for a thousand plans,
+    # a thousand ids in an IN list do not).
+    plan_ids: tuple[int, ...] | QuerySet | None
     year: int | None
     group: tuple[str, int] | None
 

@@ -117,7 +117,13 @@ class PlanRoleAdmin(admin.ModelAdmin):
     def may_somewhere(self, request, need: str | None) -> bool:
         if need is None or not request.user.is_active:
             return False
-        return request.user.is_superuser or any(allows(role, need) for role in self.roles(request).values())
+        if request.user.is_superuser:
+            return True
+        # The distinct roles, once per request: the admin asks this for every row and button, and a liaison
+        # of a thousand plans would otherwise have each of those questions look at a thousand memberships.
+        if not hasattr(request, "_plan_role_set"):
+            request._plan_role_set = frozenset(self.roles(request).values())
+        return any(allows(role, need) for role in request._plan_role_set)
 
     def plan_ids_where(self, request, need: str):
         if request.user.is_superuser:

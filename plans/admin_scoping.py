@@ -18,14 +18,36 @@ def as_id(value) -> int | None:
 
 
 class PlanFilter(admin.SimpleListFilter):
-    """Filter by plan; its parameter name is shared by the dependent filters below."""
+    """Filter by plan; its parameter name is shared by the dependent filters below.
+
+    A few plans are links, as every filter's choices are; past LINKS_UP_TO they are one select in a small form
+    (a liaison of a thousand plans would get a thousand links, each with its own query string to build)."""
 
     title = _("plan")
     parameter_name = "plan"
     plan_path = "plan"
+    LINKS_UP_TO = 30
+    select_template = "admin/plan_filter_select.html"
 
     def lookups(self, request, model_admin):
-        return [(str(p.pk), p.code) for p in Plan.objects.visible_to(request.user).only("pk", "code")]
+        return [(str(p.pk), p.code) for p in Plan.objects.visible_to(request.user).only("pk", "code")
+                .order_by("code")]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)  # reads lookup_choices
+        self.as_select = len(self.lookup_choices) > self.LINKS_UP_TO
+        if self.as_select:
+            self.template = self.select_template
+
+    def choices(self, changelist):
+        if not self.as_select:
+            yield from super().choices(changelist)
+            return
+        # The form sends the list's other parameters along, as a link's query string would.
+        self.kept_parameters = [(name, value) for name, value in changelist.params.items()
+                                if name != self.parameter_name]
+        for lookup, title in self.lookup_choices:
+            yield {"value": lookup, "display": title, "selected": self.value() == lookup}
 
     def queryset(self, request, queryset):
         if self.value():

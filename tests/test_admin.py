@@ -146,3 +146,34 @@ def test_project_inline_offers_only_the_projects_plan_years(admin_client, budget
     page = admin_client.get(reverse("admin:projects_project_change", args=[budget.project.pk])).content.decode()
     assert f"{budget.project.plan.code} 2021" in page
     assert f"{other_plan.code} 2021" not in page
+
+
+@pytest.mark.django_db
+def test_the_plan_filter_is_a_select_past_thirty_plans_and_still_filters(client, plan, other_plan):
+    """A member of many plans gets one select (with the list's other parameters kept) instead of a link per plan;
+    the figures under the list are of the plans they see, summed as for a few."""
+    from plans.admin_scoping import PlanFilter
+    from tests.factories import PlanFactory
+
+    user = UserFactory(is_staff=True)
+    plans = [plan, *PlanFactory.create_batch(PlanFilter.LINKS_UP_TO, partner="朝阳区")]
+    for each in plans:
+        membership_set(plan=each, member=user, role=PlanMembership.Role.LIAISON, user=SYSTEM)
+    mine = BudgetFactory(project=ProjectFactory(plan=plans[3], name="第四个规划的项目"))
+    BudgetFactory(project=ProjectFactory(plan=other_plan, name="别人的项目"))
+    client.force_login(user)
+    url = reverse("admin:funding_annualbudget_changelist")
+    page = client.get(url, {"year": 2021}).content.decode()
+    assert 'class="plan-filter-select"' in page and '<input type="hidden" name="year" value="2021">' in page
+    assert all(f'<option value="{each.pk}">{each.code}</option>' in page for each in plans)
+    assert f">{other_plan.code}<" not in page and "别人的项目" not in page
+    figures = client.get(url).context["budget_totals"]
+    assert figures["budgets"] == 1 and figures["beijing_funds"] == f"{mine.beijing_funds:,.2f}"
+    chosen = client.get(url, {"plan": plans[3].pk}).content.decode()
+    assert f'<option value="{plans[3].pk}" selected>' in chosen and "第四个规划的项目" in chosen
+    assert "第四个规划的项目" not in client.get(url, {"plan": plans[4].pk}).content.decode()
+    # A few plans: links, as every other filter.
+    few = UserFactory(is_staff=True)
+    membership_set(plan=plan, member=few, role=PlanMembership.Role.LIAISON, user=SYSTEM)
+    client.force_login(few)
+    assert 'class="plan-filter-select"' not in client.get(url).content.decode()
