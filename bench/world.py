@@ -88,6 +88,9 @@ def _pages(world: dict, big: bool) -> dict[str, tuple[str, str]]:
         "portfolio_seeing_every_plan": (MANY_USER, "/portfolio/"),
         "admin_budget_list": (MANY_USER, "/admin/funding/annualbudget/"),
         "api_plans": (MANY_USER, "/api/plans/"),
+        # The same list cut to one row in both worlds: what the number of plans costs apart from the size of the
+        # answer (100 plans against 1 above).
+        "api_plans_one_row": (MANY_USER, "/api/plans/?limit=1"),
         "api_projects": (MANY_USER, f"{api}/projects/"),
         "api_budgets": (MANY_USER, f"{api}/budgets/"),
         "api_stated_figures": (MANY_USER, f"{api}/stated-figures/"),

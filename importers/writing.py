@@ -156,8 +156,10 @@ class AnnexWriter:
         return f"{self.plan.follows.code} #{project_id}"
 
     # --- projects and budgets ---------------------------------------------------
-    def _project_for(self, row: ProjectRow, facts: dict, created: list) -> int | Project:
-        """The stored project id of a row, or the new (not yet inserted) Project it creates."""
+    def _project_for(self, row: ProjectRow, facts: dict, created: list) -> int | dict:
+        """The stored project id of a row, or the new (not yet inserted) project it creates: a dict of the
+        Project's attnames (create_with_history fills in the defaults), not a model instance, whose every
+        foreign-key assignment costs a descriptor's checks."""
         identity = identity_of(row, self.unit_ids)
         project = self.projects.get(identity)
         if identity in self.seen:
@@ -165,14 +167,14 @@ class AnnexWriter:
         self.seen.add(identity)
         first_year, nature, _last_year, category_id, status, *_where = facts[hash(row.key)]
         if project is None:
-            project = Project(
-                plan_id=self.plan.pk, name=row.name, location_text=row.location, unit_id=identity[2],
-                category_id=category_id, nature=nature or Project.Nature.NEW,
-                status=Project.Status.PLANNED if status is ABSENT else status,
-            )
-            if project.nature == Project.Nature.CONTINUED:
-                project.continues_id = self.earlier_project(row)
-                if project.continues_id is not None:
+            project = {
+                "plan_id": self.plan.pk, "name": row.name, "location_text": row.location, "unit_id": identity[2],
+                "category_id": category_id, "nature": nature or Project.Nature.NEW,
+                "status": Project.Status.PLANNED if status is ABSENT else status, "continues_id": None,
+            }
+            if project["nature"] == Project.Nature.CONTINUED:
+                project["continues_id"] = self.earlier_project(row)
+                if project["continues_id"] is not None:
                     self.continued.add(identity)
             self.projects[identity] = project
             created.append(project)
@@ -212,7 +214,7 @@ class AnnexWriter:
         self.project_update_rows[pk] = (row.sheet, row.row)
 
     def write_rows(self, chunk: list[ProjectRow], facts: dict) -> None:
-        created: list[Project] = []
+        created: list[dict] = []
         # A row of an approved year whose project is not stored cannot be in that year: refused before it
         # creates a project (which skipping the row would leave without a budget).
         chunk = [row for row in chunk if not (
@@ -220,18 +222,18 @@ class AnnexWriter:
             and self._refuse_row(row))]
         pairs = [(row, self._project_for(row, facts, created)) for row in chunk]
         if created:
-            places = places_for_locations(plan=self.plan, texts=[p.location_text for p in created])
+            places = places_for_locations(plan=self.plan, texts=[p["location_text"] for p in created])
             for project in created:
-                project.township_id, project.village_id = places[project.location_text]
-            rows = [{f.attname: getattr(p, f.attname) for f in Project._meta.concrete_fields} for p in created]
-            ids = create_with_history(Project, rows, user=self.user, reason=self.reason, now=self.now)
-            for project, pk in zip(created, ids):
-                project.pk = pk
+                project["township_id"], project["village_id"] = places[project["location_text"]]
+            # create_with_history fills each dict in (defaults, timestamps, its id)
+            ids = create_with_history(Project, created, user=self.user, reason=self.reason, now=self.now)
             self.created_here.update(ids)
-            for project in created:  # from now on the import knows it by id, like any stored project
-                self.projects[stored_identity(project.name, project.location_text, project.unit_id)] = project.pk
-                self.project_state[project.pk] = (project.name, project.category_id, project.nature, project.status)
-        pairs = [(row, p if isinstance(p, int) else p.pk) for row, p in pairs]
+            for project, pk in zip(created, ids):  # from now on the import knows it by id, like any stored project
+                project["id"] = pk
+                self.projects[stored_identity(project["name"], project["location_text"], project["unit_id"])] = pk
+                self.project_state[pk] = (project["name"], project["category_id"], project["nature"],
+                                          project["status"])
+        pairs = [(row, p if isinstance(p, int) else p["id"]) for row, p in pairs]
         stored = {}
         # A project created by this import has only this import's budgets, and pass 1 already
         # refused a (project, year) twice: there is nothing stored to compare with.
