@@ -38,7 +38,7 @@ test: install
 
 # Every benchmark (import, rollups, pages under 20 clients through gunicorn, load) on PostgreSQL and Redis on
 # 127.0.0.1, each in its own database planportal_bench_*: writes bench/results.json and the table in
-# bench/README.md (about 15 minutes). bench-quick: the same at about a hundredth of the scale in under
+# bench/README.md (about 11 minutes). bench-quick: the same at about a hundredth of the scale in under
 # 3 minutes, for CI; it fails only when a benchmark crashes, never on a figure.
 bench: install
 	$(PY) -m bench
