@@ -6,11 +6,13 @@ check code with a required tick box, so a step on figures that changed meanwhile
 the page shows the figures as they are now. The sign-off sheet is the year on one printable page.
 """
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
-from django.http import Http404
+from django.http import Http404, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -123,32 +125,54 @@ def plan_close_view(request, code):
     """GET: the confirmation of closing the plan, with every year's figures; POST: closing it."""
     plan = plan_for_user(request.user, code, VIEW)
     back = redirect("plan-reviews", plan.code)
+    done = _confirmed_step(
+        request, back=back, action=CLOSE, check=lambda: close_check(plan=plan, user=request.user),
+        figures_now=lambda: plan_figures(plan),
+        take=lambda text, confirmed: plan_close(plan=plan, user=request.user, note=text, confirmed=confirmed),
+        done_message=gettext_lazy("The plan is closed: nothing of it changes any more."))
+    if isinstance(done, HttpResponseBase):
+        return done
+    return render(request, "reviews/close.html", {"plan": plan, "figures": done.figures, "form": done.form,
+                                                  "stale": done.stale}, status=done.status)
+
+
+@dataclass
+class _Confirmation:
+    figures: object
+    form: ConfirmForm
+    stale: str | None
+    status: int
+
+
+def _confirmed_step(request, *, back, action, check, figures_now, take, done_message):
+    """The flow a year's step and the plan's closing share: a step the state does not allow goes back with why;
+    GET shows the figures to confirm; POST takes the step with the check code of the figures confirmed, or,
+    when they changed meanwhile (StaleFigures), shows them as they are now (409) with the user's text kept and
+    the box to tick again. Returns a response to send, or what the confirmation page shows."""
     try:
-        close_check(plan=plan, user=request.user)
-    except ValidationError as refused:
+        check()
+    except ValidationError as refused:  # the wrong state: nothing to confirm
         for message in refused.messages:
             messages.error(request, message)
         return back
-    figures = plan_figures(plan)
-    form = ConfirmForm(request.POST if request.method == "POST" else None, action=CLOSE, figures=figures)
+    figures = figures_now()
+    form = ConfirmForm(request.POST if request.method == "POST" else None, action=action, figures=figures)
     stale, status = None, 200
     if form.is_bound and form.is_valid():
         try:
-            plan_close(plan=plan, user=request.user, note=form.cleaned_data["text"],
-                       confirmed=form.cleaned_data["confirmed"])
+            take(form.cleaned_data["text"], form.cleaned_data["confirmed"])
         except StaleFigures as refused:
-            figures = plan_figures(plan)
-            form = ConfirmForm(action=CLOSE, figures=figures, text=form.cleaned_data["text"])
+            figures = figures_now()
+            form = ConfirmForm(action=action, figures=figures, text=form.cleaned_data["text"])
             stale, status = refused.messages[0], 409
         except ValidationError as refused:
             for message in refused.messages:
                 messages.error(request, message)
             return back
         else:
-            messages.success(request, gettext_lazy("The plan is closed: nothing of it changes any more."))
+            messages.success(request, done_message)
             return back
-    return render(request, "reviews/close.html", {"plan": plan, "figures": figures, "form": form,
-                                                  "stale": stale}, status=status)
+    return _Confirmation(figures, form, stale, status)
 
 
 def _year_tables(plan, year: int, en: bool) -> list[dict]:
@@ -207,35 +231,20 @@ def year_action(request, code, year, action):
     plan = plan_for_user(request.user, code, TRANSITIONS[action][0])  # an outsider: 404; a role that may not: 403
     plan_year = _plan_year(plan, year)
     back = redirect("plan-review", plan.code, plan_year.year)
-    try:
-        step_check(action=action, plan_year=plan_year, user=request.user)
-    except ValidationError as refused:  # the wrong state: nothing to confirm
-        for message in refused.messages:
-            messages.error(request, message)
-        return back
-    figures = year_figures(plan_year)
-    form = ConfirmForm(request.POST if request.method == "POST" else None, action=action, figures=figures)
-    stale, status = None, 200
-    if form.is_bound and form.is_valid():
-        try:
-            year_step(action=action, plan_year=plan_year, user=request.user, text=form.cleaned_data["text"],
-                      confirmed=form.cleaned_data["confirmed"])
-        except StaleFigures as refused:
-            # Show the figures as they are now, with the user's text kept and the box to tick again.
-            figures = year_figures(plan_year)
-            form = ConfirmForm(action=action, figures=figures, text=form.cleaned_data["text"])
-            stale, status = refused.messages[0], 409
-        except ValidationError as refused:
-            for message in refused.messages:
-                messages.error(request, message)
-            return back
-        else:
-            messages.success(request, DONE[action] % {"year": plan_year.year})
-            return back
+    done = _confirmed_step(
+        request, back=back, action=action,
+        check=lambda: step_check(action=action, plan_year=plan_year, user=request.user),
+        figures_now=lambda: year_figures(plan_year),
+        take=lambda text, confirmed: year_step(action=action, plan_year=plan_year, user=request.user, text=text,
+                                               confirmed=confirmed),
+        done_message=DONE[action] % {"year": plan_year.year})
+    if isinstance(done, HttpResponseBase):
+        return done
     return render(request, "reviews/confirm.html", {
-        "plan": plan, "py": plan_year, "action": action, "figures": figures, "form": form, "stale": stale,
-        "title": TITLES[action] % {"year": plan_year.year}, "hint": HINTS[action], "button": BUTTONS[action],
-    }, status=status)
+        "plan": plan, "py": plan_year, "action": action, "figures": done.figures, "form": done.form,
+        "stale": done.stale, "title": TITLES[action] % {"year": plan_year.year}, "hint": HINTS[action],
+        "button": BUTTONS[action],
+    }, status=done.status)
 
 
 @login_required
