@@ -32,9 +32,17 @@ def _value(value, metric: str, unit: str, en: bool) -> str:
     return f"{text} {unit}".strip() if unit and unit != "万元" else text
 
 
+def _category_name(category, en: bool) -> str:
+    return (category.name_en or category.name_zh) if en else category.name_zh
+
+
+def _years(years, en: bool) -> str:
+    return (", " if en else "、").join(str(y) for y in years)
+
+
 def _scope(v, en: bool) -> str:
     year = (str(v.year) if en else f"{v.year}年") if v.year else ("the whole plan" if en else "规划期")
-    category = v.category.name_zh if v.category_id else ("all categories" if en else "全部类别")
+    category = _category_name(v.category, en) if v.category_id else ("all categories" if en else "全部类别")
     return f"{year} · {category}"
 
 
@@ -65,23 +73,23 @@ def sentence(v, lang: str = "zh") -> str:
                     f"but the {n} category figures under it add up to {computed} ({diff}).")
         return f"{where}：{origin_zh}合计“{d.get('label') or what}”写{what}{stated}，其下 {n} 个类别的数相加为{computed}（差 {diff}）。"
     if kind == "years":
-        years = "、".join(str(y) for y in d.get("years", []))
+        years = _years(d.get("years", []), en)
         if en:
             return (f"Five-year target: the plan text states {what} {stated}, "
                     f"but its yearly figures ({years}) add up to {computed} ({diff}).")
         return f"五年目标：规划正文写{what}{stated}，而各年（{years}）的数相加为{computed}（差 {diff}）。"
     if kind == "category_empty":
-        label = d.get("label") or (v.category.name_zh if v.category_id else "")
+        label = d.get("label") or (_category_name(v.category, en) if v.category_id else "")
         if not d.get("known", True):
             return (f"{where}: the plan text names a category “{label}” that the plan does not have."
                     if en else f"{where}：规划正文提到类别“{label}”，但本规划没有这一类别。")
         return (f"{where}: the plan text gives figures for {label}, but that year's annex has no {label} rows."
                 if en else f"{where}：规划正文给出了{label}的数，但当年附表中没有{label}的项目行。")
     if kind == "key_project":
-        missing = "、".join(str(y) for y in d.get("missing_years", []))
-        if en:
-            return (f"专栏{d.get('column')}: the key project “{d.get('name')}” is not found in the annex of {missing}."
-                    if v.status == "differs" else f"专栏{d.get('column')}: “{d.get('name')}” is in the annex.")
+        missing = _years(d.get("missing_years", []), en)
+        if en:  # 专栏 N: the plan's box N, as the evaluation names it
+            return (f"Box {d.get('column')}: the key project “{d.get('name')}” is not found in the annex of {missing}."
+                    if v.status == "differs" else f"Box {d.get('column')}: “{d.get('name')}” is in the annex.")
         return (f"专栏{d.get('column')}：重点项目“{d.get('name')}”在{missing}年的附表中找不到。"
                 if v.status == "differs" else f"专栏{d.get('column')}：“{d.get('name')}”在附表中。")
     return f"{where}: {what} {stated} / {computed}"
