@@ -2,7 +2,6 @@
 with the budgets it shows). Every write goes through projects.services and funding.services: the role, the
 year lock, the version check, validation, history and the recompute request are theirs."""
 
-
 from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db.models import Max, Min, Sum
@@ -12,7 +11,7 @@ from import_export.admin import ExportMixin
 
 from funding.filters import admin_list_filters
 from funding.history import conflict_for
-from funding.list_figures import ListQuestion, stored_or_live_totals
+from funding.list_figures import GROUPS, ListQuestion, stored_or_live_totals
 from funding.models import AnnualBudget
 from funding.resources import AnnualBudgetResource
 from funding.services import BUDGET_FIELDS, budget_create, budget_delete, budget_update
@@ -52,8 +51,7 @@ class VersionedRecordAdmin(PlanRoleAdmin):
 # The list's GET parameters the stored totals can answer (funding.list_figures): the plan, year and
 # category / unit / township filters, the page and the ordering. Any other (a search, the nature or status
 # filter, a popup's) means counting the rows themselves.
-_FIGURE_GROUPS = ("category", "unit", "township")
-_FIGURE_PARAMETERS = {"plan", "year", *_FIGURE_GROUPS, "p", "o"}
+_FIGURE_PARAMETERS = {"plan", "year", *GROUPS, "p", "o"}
 
 
 class KnownCountPaginator(Paginator):
@@ -149,7 +147,7 @@ class AnnualBudgetAdmin(ExportMixin, VersionedRecordAdmin):
         if not set(params) <= _FIGURE_PARAMETERS or any(len(params.getlist(key)) > 1 for key in params):
             return None
         values = {key: as_id(params[key]) for key in params if key not in ("p", "o")}
-        groups = [key for key in _FIGURE_GROUPS if key in values]
+        groups = [key for key in GROUPS if key in values]
         if None in values.values() or len(groups) > 1:
             return None  # a malformed id (the filters show nothing) or two groups at once: count the rows
         visible = self.plan_ids_where(request, VIEW)

@@ -31,7 +31,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from projects.lookups import find_category, find_township, find_unit
 from funding.fields import WanYuanField
-from funding.list_figures import ListQuestion, stored_or_live_totals
+from funding.list_figures import GROUPS, ListQuestion, stored_or_live_totals
 from funding.models import AnnualBudget
 from planportal.lib.money import MAX_WAN
 from planportal.forms import TypedNumberInput
@@ -313,7 +313,6 @@ class ProjectList:
     year: int | None
     sort: str
     ordered: QuerySet  # the same projects in the same order, annotated only with what the order needs
-
     question: ListQuestion | None = None  # what the stored totals must answer for `totals`; None: they cannot
 
     def totals(self) -> dict:
@@ -358,12 +357,11 @@ def project_list(filterset: ProjectFilterSet) -> ProjectList:
 
 
 # The filters whose budgets the stored totals hold (funding.list_figures); `sort` and `amount` filter nothing.
-_STORED_GROUPS = ("category", "unit", "township")
-_STORED_CHOICES = {"year", *_STORED_GROUPS, "sort", "amount"}
+_STORED_CHOICES = {"year", *GROUPS, "sort", "amount"}
 
 
 def _list_question(plan: Plan | None, choices: dict) -> ListQuestion | None:
-    groups = [name for name in _STORED_GROUPS if name in choices]
+    groups = [name for name in GROUPS if name in choices]
     if plan is None or not set(choices) <= _STORED_CHOICES or len(groups) > 1:
         return None
     group = (groups[0], choices[groups[0]].pk) if groups else None

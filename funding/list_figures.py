@@ -15,6 +15,10 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 
+# The groupings of budgets the stored totals hold beside plan and year (a ListQuestion's `group`).
+GROUPS = ("category", "unit", "township")
+
+
 @dataclass(frozen=True)
 class ListQuestion:
     """The budgets of these plans (None: every plan), in this year (None: all), and of one category,

@@ -5,7 +5,8 @@ object; an import of 10,000 yearly rows writes over 20,000 rows (budgets,
 projects and a history row for each). On PostgreSQL the rows are streamed with
 COPY instead (psycopg formats each value in C), with ids taken from the
 table's sequence first so the caller gets them back, and their history rows
-are copied by the database itself (INSERT … SELECT of the rows just written). Elsewhere (SQLite on a laptop) the ORM path is used, through
+are copied by the database itself (INSERT … SELECT of the rows just written).
+Elsewhere (SQLite on a laptop) the ORM path is used, through
 django-simple-history's own bulk helper.
 
 History rows are written here explicitly because signal-based history does

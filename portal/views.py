@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET
 
 from planportal.celery import app as celery_app
 from plans.access import VIEW, plan_for_user, role_of
-from plans.models import Plan
 from portal.dashboard import dashboard_context
 from portfolio.queries import PortfolioFilter, portfolio_page
 from rollups.services import oldest_pending_age

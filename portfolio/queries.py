@@ -117,7 +117,7 @@ class PlanRow:
     disagreements_open: int
     indicators: Attainment
     totals_pending: bool  # a change waits for its recompute: the figures are a moment old
-    links: dict = field(default_factory=dict)  # dashboard, disagreements, indicators
+    links: dict = field(default_factory=dict)  # "dashboard", "variances" (its disagreements), "indicators"
 
     @property
     def years_approved(self) -> int:
@@ -145,7 +145,8 @@ def visible_plans(user, filters: PortfolioFilter, today: date) -> QuerySet:
 
 
 def plan_rows(plans: list[Plan], today: date) -> list[PlanRow]:
-    """Each plan with its totals, years, open disagreements (counted by the recompute) and indicators: four queries for any number of plans."""
+    """Each plan with its totals, years, open disagreements (counted by the recompute) and indicators: four
+    queries for any number of plans, and each link pattern reversed once (planportal.links)."""
     ids = [plan.pk for plan in plans]
     totals: dict[int, Money] = {}
     by_year: dict[tuple[int, int], Money] = {}
@@ -168,7 +169,8 @@ def plan_rows(plans: list[Plan], today: date) -> list[PlanRow]:
         state = getattr(plan, "recompute_state", None)
         rows.append(PlanRow(
             plan=plan, period=plan.period(today), money=totals.get(plan.pk), years=years[plan.pk],
-            disagreements_open=state.disagreements_open if state else 0, indicators=attainment.get(plan.pk, Attainment()),
+            disagreements_open=state.disagreements_open if state else 0,
+            indicators=attainment.get(plan.pk, Attainment()),
             totals_pending=bool(state and state.pending),
             links={name.removeprefix("plan-"): route.url(plan.code) for name, route in routes.items()},
         ))
